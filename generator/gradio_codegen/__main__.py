@@ -1,0 +1,5 @@
+"""``python -m gradio_codegen``."""
+
+from .cli import main
+
+raise SystemExit(main())

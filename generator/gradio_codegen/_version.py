@@ -1,0 +1,8 @@
+"""Version of gradio-codegen; generated SDKs record it and check the runtime against it."""
+
+__version__ = "0.1.0"
+
+#: Generated code declares the runtime API level it needs; a runtime accepts every
+#: level from ``MIN_SUPPORTED_API`` to ``RUNTIME_API``.
+RUNTIME_API = 1
+MIN_SUPPORTED_API = 1

@@ -1,0 +1,66 @@
+"""Safe Python source for untrusted values: literals and docstrings.
+
+Schema text reaches generated code only through these functions (or the identifier
+sanitizer in ``names``): a value becomes a literal that evaluates back to itself, and
+text becomes docstring content that cannot close its string.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any
+
+__all__ = ["doc_text", "pyliteral"]
+
+
+def pyliteral(value: Any) -> str:
+    """Python source that evaluates to the JSON ``value`` (dicts, lists, scalars)."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return 'float("nan")'
+        if math.isinf(value):
+            return 'float("inf")' if value > 0 else 'float("-inf")'
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(pyliteral(v) for v in value)
+        if isinstance(value, tuple):
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        return f"[{inner}]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{pyliteral(str(k))}: {pyliteral(v)}" for k, v in value.items())
+        return "{" + inner + "}"
+    return repr(None)
+
+
+def _clean(text: str, keep_newlines: bool) -> str:
+    # Lone surrogates cannot be written as UTF-8 source.
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def doc_text(text: Any, limit: int = 2000) -> str:
+    """Text safe inside a triple-double-quoted docstring: one logical paragraph per
+    line, no control characters, no quote or backslash sequences that could end it."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = _clean(text, keep_newlines=True)
+    out = []
+    for ch in text:
+        if ch in "\n\t":
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            out.append(" ")
+        else:
+            out.append(ch)
+    text = "".join(out).replace("\t", "    ")
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip()

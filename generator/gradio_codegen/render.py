@@ -1,0 +1,386 @@
+"""Render an ApiSpec into the files of a typed SDK package.
+
+Builds a view model (names through the sanitizer, values through ``pyliteral``, text
+through ``doc_text``), renders the jinja2 templates with ``StrictUndefined``, and formats
+every Python file with black. The output depends only on the spec and the package name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ._version import RUNTIME_API, __version__
+from .formatting import format_python
+from .literals import doc_text, pyliteral
+from .models import render_models
+from .names import NameAllocator, class_name, identifier
+from .runtime._connection import redact_url
+from .runtime.endpoint import Param, _kind_ok, endpoint_from_spec
+from .spec import ApiSpec, EndpointSpec, dump_spec, load_spec, spec_hash
+from .typemap import TypeMapper
+
+__all__ = ["GeneratedPackage", "render_package", "templates_dir", "valid_package_name"]
+
+#: Names a generated client or module already uses; endpoints never take them.
+CLIENT_RESERVED = frozenset(
+    {"close", "aclose", "submit", "url", "space_id", "reset_session", "duplicate",
+     "configure", "default_client", "endpoints", "predict_raw", "Client", "AsyncClient",
+     "Job", "AsyncJob", "FileRef", "FileInput", "JSONValue", "types", "schema"}
+)
+PARAM_RESERVED = frozenset({"self", "cls"})
+
+
+def templates_dir() -> Path:
+    """The templates, from a wheel (inside the package) or a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parents[1] / "templates"):
+        if (candidate / "package").is_dir():
+            return candidate
+    raise FileNotFoundError("gradio-codegen's templates are missing from this installation")
+
+
+def valid_package_name(name: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)) and not keyword.iskeyword(name)
+
+
+@dataclass
+class ParamView:
+    name: str
+    type: str
+    default: str | None
+    keyword_only: bool
+    doc: str
+
+
+@dataclass
+class EndpointView:
+    name: str
+    api_name: str
+    api_name_literal: str
+    fn_index: int
+    const: str
+    params: list[ParamView]
+    return_type: str
+    result_class: str | None
+    doc: str
+    endpoint_source: str
+    generator: bool
+    example_args: str
+    call_values: str
+
+
+@dataclass
+class GeneratedPackage:
+    """The files of one SDK package, and what was learned while rendering it."""
+
+    files: dict[str, str]
+    untyped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> GeneratedPackage:
+    """Render the SDK package ``package`` for ``spec``."""
+    if not valid_package_name(package):
+        raise ValueError(f"not a valid Python package name: {package!r}")
+    schema_text = dump_spec(spec)
+    spec = load_spec(schema_text)  # one canonical form, live or from schema.json
+    mapper = TypeMapper()
+    method_names = NameAllocator(CLIENT_RESERVED)
+    const_names = NameAllocator()
+    results: list[tuple[str, list[tuple[str, str]]]] = []
+    endpoints: list[EndpointView] = []
+    for ep in spec.endpoints:
+        endpoints.append(_endpoint_view(ep, mapper, method_names, const_names, results))
+    models = render_models(mapper.objects.defs)
+    model_names = set(mapper.objects.defs)
+    result_names = NameAllocator(model_names | CLIENT_RESERVED)
+    renamed: dict[str, str] = {}
+    result_classes: list[dict[str, Any]] = []
+    for name, fields in results:
+        final = result_names.take(name)
+        renamed[name] = final
+        result_classes.append({"name": final, "fields": fields})
+    for view in endpoints:
+        if view.result_class:
+            final = renamed[view.result_class]
+            view.return_type = final
+            view.endpoint_source = view.endpoint_source.replace(
+                "result_type=__RESULT__", f"result_type={final}"
+            )
+            view.result_class = final
+        else:
+            view.endpoint_source = view.endpoint_source.replace("result_type=__RESULT__", "result_type=None")
+    type_names = sorted(model_names | {str(r["name"]) for r in result_classes})
+    digest = spec_hash(spec)
+    if spec.space_id:
+        source = spec.space_id
+    elif spec.source and not spec.source.startswith(("http://", "https://")):
+        source = spec.source
+    else:
+        source = redact_url(spec.source or spec.host)
+    context = {
+        "package": package,
+        "version": __version__,
+        "runtime_api": RUNTIME_API,
+        "source_literal": pyliteral(source),
+        "source_doc": doc_text(source),
+        "host_literal": pyliteral(spec.host),
+        "space_id_literal": pyliteral(spec.space_id),
+        "server_source": (
+            f"ServerInfo(api_prefix={pyliteral(spec.api_prefix)}, protocol={pyliteral(spec.protocol)}, "
+            f"version={pyliteral(spec.gradio_version)}, max_file_size={pyliteral(spec.max_file_size)})"
+        ),
+        "gradio_version_doc": doc_text(spec.gradio_version),
+        "schema_hash": digest,
+        "endpoints": endpoints,
+        "models": models,
+        "result_classes": result_classes,
+        "type_names": type_names,
+        "uses": sorted(mapper.uses),
+        "env_url": f"{package.upper()}_URL",
+        "dist": dist,
+        "header": _header(source, spec.gradio_version, digest),
+    }
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    files: dict[str, str] = {}
+    for template, target in (
+        ("package/__init__.py.jinja", f"{package}/__init__.py"),
+        ("package/_client.py.jinja", f"{package}/_client.py"),
+        ("package/types.py.jinja", f"{package}/types.py"),
+        ("package/README.md.jinja", f"{package}/README.md"),
+    ):
+        text = env.get_template(template).render(**context)
+        files[target] = format_python(text) if target.endswith(".py") else text
+    files[f"{package}/py.typed"] = ""
+    files[f"{package}/schema.json"] = schema_text
+    if dist:
+        files["pyproject.toml"] = env.get_template("dist/pyproject.toml.jinja").render(**context)
+        files["README.md"] = files[f"{package}/README.md"]
+    warnings = []
+    if mapper.untyped:
+        warnings.append(
+            f"{mapper.untyped} parameter(s)/return(s) have no usable schema and are typed Any"
+        )
+    return GeneratedPackage(files=files, untyped=mapper.untyped, warnings=warnings)
+
+
+def _header(source: str, gradio_version: str, digest: str) -> str:
+    safe = re.sub(r"[^\x20-\x7e]", "?", f"{source}")[:200]
+    safe_version = re.sub(r"[^0-9A-Za-z.+-]", "?", gradio_version)[:40]
+    return (
+        f"# Generated by gradio-codegen {__version__} from {safe!r} "
+        f"(gradio {safe_version}, schema sha256:{digest[:16]}). DO NOT EDIT."
+    )
+
+
+def _endpoint_view(
+    ep: EndpointSpec,
+    mapper: TypeMapper,
+    method_names: NameAllocator,
+    const_names: NameAllocator,
+    results: list[tuple[str, list[tuple[str, str]]]],
+) -> EndpointView:
+    method = method_names.take(identifier(ep.api_name, "endpoint", CLIENT_RESERVED))
+    const = const_names.take("_EP_" + method.upper().strip("_"))
+    hint = class_name(method)
+    param_names = NameAllocator(PARAM_RESERVED)
+    names = [
+        param_names.take(identifier(p.name or p.label, f"param_{i}", PARAM_RESERVED))
+        for i, p in enumerate(ep.parameters)
+    ]
+    runtime_ep = endpoint_from_spec(ep, names)
+    params: list[ParamView] = []
+    types = [mapper.parameter(p, f"{hint}_{n}") for p, n in zip(ep.parameters, names)]
+    # Positional as far as Python allows; after a defaulted parameter that is followed
+    # by a required one, everything is keyword-only.
+    has_default = [p.has_default for p in ep.parameters]
+    kw_from = len(ep.parameters)
+    for i, d in enumerate(has_default):
+        if d and not all(has_default[i:]):
+            kw_from = i
+            break
+    for i, (spec_p, name, typ, rp) in enumerate(zip(ep.parameters, names, types, runtime_ep.params)):
+        default: str | None = None
+        if spec_p.has_default:
+            if _literal_default_ok(spec_p.default, rp):
+                default = pyliteral(spec_p.default)
+            else:
+                typ = f"{typ} | NotGiven"
+                default = "NOT_GIVEN"
+        params.append(ParamView(name, typ, default, i >= kw_from, _param_doc(spec_p, rp)))
+    returns = [r for r in ep.returns]
+    out_types = [mapper.returns(r, f"{hint}_{identifier(r.label, 'output')}") for r in returns]
+    result_class: str | None = None
+    if len(returns) == 0:
+        return_type = "None"
+    elif len(returns) == 1:
+        return_type = out_types[0]
+    else:
+        field_names = NameAllocator({"count", "index"})
+        fields = [
+            (field_names.take(identifier(r.label, f"output_{i}")), t)
+            for i, (r, t) in enumerate(zip(returns, out_types))
+        ]
+        result_class = class_name(method) + "Result"
+        results.append((result_class, fields))
+        return_type = result_class
+    coerce = tuple("float" if t == "float" else None for t in out_types)
+    source = _endpoint_source(runtime_ep, return_type if not result_class else "__RESULT__", coerce)
+    doc = _endpoint_doc(ep, params, returns)
+    call_values = "(" + "".join(f"{p.name}, " for p in params) + ")"
+    example = ", ".join(_example(p, v) for p, v in zip(ep.parameters, params) if v.default is None)
+    return EndpointView(
+        name=method,
+        api_name=ep.api_name,
+        api_name_literal=pyliteral("/" + ep.api_name),
+        fn_index=ep.fn_index,
+        const=const,
+        params=params,
+        return_type=return_type,
+        result_class=result_class,
+        doc=doc,
+        endpoint_source=source,
+        generator=ep.generator,
+        example_args=example,
+        call_values=call_values,
+    )
+
+
+def _literal_default_ok(value: Any, param: Param) -> bool:
+    if not (value is None or isinstance(value, (str, int, float, bool))):
+        return False
+    if isinstance(value, float) and value != value:  # NaN
+        return False
+    if value is None:
+        return True
+    if not any(_kind_ok(k, value) for k in param.kinds) or "file" in param.kinds:
+        return False
+    if isinstance(value, float) and "int" in param.kinds and "float" not in param.kinds:
+        return False
+    if param.choices is not None and not param.allow_custom:
+        return any(value == c and type(value) is type(c) for c in param.choices) and not param.multiselect
+    return not param.multiselect
+
+
+def _endpoint_source(ep: Any, result: str, coerce: tuple[str | None, ...]) -> str:
+    params = ", ".join(_param_source(p) for p in ep.params)
+    return (
+        f"Endpoint(api_name={pyliteral(ep.api_name)}, fn_index={ep.fn_index}, "
+        f"params=({params}{',' if len(ep.params) == 1 else ''}), "
+        f"input_slots={pyliteral(tuple(ep.input_slots))}, "
+        f"output_slots={pyliteral(tuple(ep.output_slots))}, "
+        f"output_coerce={pyliteral(coerce)}, "
+        f"generator={ep.generator!r}, result_type=__RESULT__)"
+    )
+
+
+def _param_source(p: Param) -> str:
+    fields = [f"name={pyliteral(p.name)}", f"kinds={pyliteral(p.kinds)}"]
+    if p.wire_name is not None:
+        fields.append(f"wire_name={pyliteral(p.wire_name)}")
+    if p.has_default:
+        fields.append("has_default=True")
+        fields.append(f"default={pyliteral(p.default)}")
+    if p.choices is not None:
+        fields.append(f"choices={pyliteral(p.choices)}")
+    for attr in ("allow_custom", "multiselect", "file_list"):
+        if getattr(p, attr):
+            fields.append(f"{attr}=True")
+    for attr in ("minimum", "maximum"):
+        if getattr(p, attr) is not None:
+            fields.append(f"{attr}={pyliteral(getattr(p, attr))}")
+    if p.file_paths:
+        fields.append(f"file_paths={pyliteral(p.file_paths)}")
+    return "Param(" + ", ".join(fields) + ")"
+
+
+def _param_doc(p: Any, rp: Param) -> str:
+    parts = []
+    label = p.label if p.label and p.label != p.name else None
+    head = f"[{p.component}]" + (f" {label}." if label else "")
+    parts.append(head)
+    if p.description:
+        parts.append(str(p.description).strip().rstrip(".") + ".")
+    if rp.minimum is not None or rp.maximum is not None:
+        rng = f"Range {_num(rp.minimum)} to {_num(rp.maximum)}"
+        step = p.props.get("step")
+        if isinstance(step, (int, float)) and not isinstance(step, bool):
+            rng += f", step {_num(step)}"
+        parts.append(rng + ".")
+    if rp.choices is not None:
+        shown = ", ".join(repr(c) for c in rp.choices[:20])
+        more = " ..." if len(rp.choices) > 20 else ""
+        parts.append(f"Choices: {shown}{more}" + (" (custom values allowed)" if rp.allow_custom else "") + ".")
+    if p.has_default:
+        parts.append(f"Default: {_short(p.default)}.")
+    if p.example is not None and not isinstance(p.example, dict):
+        parts.append(f"Example: {_short(p.example)}.")
+    return doc_text(" ".join(parts), limit=600)
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _endpoint_doc(ep: EndpointSpec, params: list[ParamView], returns: list[Any]) -> str:
+    lines = []
+    if ep.description:
+        lines.append(doc_text(ep.description, limit=1000))
+    else:
+        lines.append(doc_text(f"Call the app's /{ep.api_name} endpoint."))
+    lines.append("")
+    if ep.generator:
+        lines.append("Streams updates: iterate ``submit`` to get each one.")
+        lines.append("")
+    if params:
+        lines.append("Args:")
+        for p in params:
+            lines.append(f"    {p.name}: {p.doc}")
+    if returns:
+        lines.append("")
+        lines.append("Returns:")
+        for r in returns:
+            label = doc_text(r.label or "output", limit=100)
+            lines.append(f"    [{doc_text(r.component, limit=60)}] {label}")
+    lines.append("")
+    lines.append(doc_text(f"Endpoint: /{ep.api_name} (fn_index {ep.fn_index})."))
+    return "\n".join(lines).strip()
+
+
+def _example(spec_p: Any, view: ParamView) -> str:
+    example = spec_p.example
+    if isinstance(example, (str, int, float, bool)) and not isinstance(example, dict):
+        if "FileInput" in view.type:
+            return pyliteral("path/to/file")
+        return pyliteral(example)
+    if "FileInput" in view.type:
+        return pyliteral("path/to/file")
+    return "..."
+
+
+def digest_files(files: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return h.hexdigest()

@@ -1,0 +1,725 @@
+"""Connection to one Gradio app: addresses, credentials, HTTP clients and retries.
+
+Shared by the sync and async clients. It knows where the app is (base URL and API
+prefix), who may see the token (only Hugging Face hosts and hosts the user allowed),
+and how to turn HTTP failures into the runtime's typed errors. It contacts no host but
+the app's (file URLs the app returns on other hosts are fetched without credentials).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generator, Iterable, Mapping, Sequence
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from . import _http
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    NotFoundError,
+    ProtocolError,
+    QueueFullError,
+    RateLimitError,
+    ValidationError,
+)
+from .files import UploadFile
+
+__all__ = ["Connection", "RetryPolicy", "ServerInfo", "redact_url"]
+
+USER_AGENT = "gradio-codegen"
+_HF_SUFFIXES = (".hf.space", ".huggingface.co")
+_HF_HOSTS = ("huggingface.co", "hf.co")
+_MAX_REDIRECTS = 5
+JSON = "application/json"
+DEFAULT_TIMEOUT = _http.Timeout(connect=10.0, read=60.0, write=60.0, pool=60.0)
+
+
+def redact_url(url: str) -> str:
+    """The URL without user info or query string (they may hold credentials)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid url>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _host_key(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What the runtime must know about the server before calling it."""
+
+    api_prefix: str = ""
+    protocol: str = "sse_v3"
+    version: str = "unknown"
+    max_file_size: int | None = None
+    config: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ServerInfo:
+        protocol = config.get("protocol") or "ws"
+        version = str(config.get("version") or "unknown")
+        if protocol == "ws":
+            raise ProtocolError(
+                f"this app runs Gradio {version}, which speaks the 3.x websocket protocol; "
+                "gradio-codegen supports Gradio 4.0 and later"
+            )
+        size = config.get("max_file_size")
+        return cls(
+            api_prefix=str(config.get("api_prefix") or "").rstrip("/"),
+            protocol=str(protocol),
+            version=version,
+            max_file_size=size if isinstance(size, int) and size > 0 else None,
+            config=config,
+        )
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries for requests that are safe to repeat (nothing ran yet)."""
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        if retry_after is not None:
+            return float(min(max(retry_after, 0.0), self.max_retry_after))
+        base: float = min(self.initial_delay * 2.0**attempt, self.max_delay)
+        return base * (0.75 + random.random() * 0.5)
+
+
+_RETRY_STATUS = frozenset({429, 502, 503, 504})
+
+
+def _retry_after(response: _http.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _detail(response: _http.Response) -> Any:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:500]
+    return body
+
+
+def _detail_text(body: Any) -> str:
+    if isinstance(body, Mapping):
+        for key in ("detail", "error", "message"):
+            value = body.get(key)
+            if isinstance(value, str):
+                return value
+            if isinstance(value, Mapping):
+                inner = value.get("error") or value.get("message")
+                if isinstance(inner, str):
+                    return inner
+    if isinstance(body, str):
+        return body.strip()[:300]
+    return ""
+
+
+def status_error(response: _http.Response, what: str) -> Exception:
+    """Map an HTTP error response to the runtime's error types."""
+    code = response.status_code
+    body = _detail(response)
+    detail = _detail_text(body)
+    suffix = f": {detail}" if detail else ""
+    if code == 422 and isinstance(body, Mapping) and isinstance(body.get("detail"), list):
+        problems = [
+            f"{d.get('parameter_name') or 'argument'}: {d.get('message') or d.get('msg')}"
+            for d in body["detail"]
+            if isinstance(d, Mapping) and d.get("is_valid") is not True
+        ]
+        first = next((d for d in body["detail"] if isinstance(d, Mapping)), {})
+        return ValidationError(
+            f"{what} was rejected by the app: " + "; ".join(problems),
+            parameter=first.get("parameter_name") if isinstance(first, Mapping) else None,
+        )
+    if code in (401, 403):
+        return AuthenticationError(
+            f"{what} needs valid credentials (HTTP {code}){suffix}", status_code=code, body=body
+        )
+    if code == 404:
+        return NotFoundError(f"{what}: not found (HTTP 404){suffix}", status_code=code, body=body)
+    if code == 429:
+        return RateLimitError(
+            f"{what}: rate limited (HTTP 429){suffix}", status_code=code, body=body,
+            retry_after=_retry_after(response),
+        )
+    if code == 503 and "queue" in detail.lower():
+        return QueueFullError(f"{what}: {detail}", status_code=code, body=body)
+    return APIStatusError(f"{what} failed with HTTP {code}{suffix}", status_code=code, body=body)
+
+
+class Connection:
+    """Addresses, credentials and HTTP clients for one app."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | _http.Timeout | None = None,
+        retry: RetryPolicy | None = None,
+        server: ServerInfo | None = None,
+        token_hosts: Iterable[str] = (),
+        verify: bool = True,
+        max_download_size: int | None = 20 * 1024**3,
+        transport: Any = None,
+        async_transport: Any = None,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) URL: {redact_url(base_url)!r}")
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._auth = auth
+        self.extra_headers = dict(headers or {})
+        if isinstance(timeout, (int, float)):
+            timeout = _http.Timeout(timeout, connect=min(10.0, float(timeout)))
+        self.timeout = timeout or DEFAULT_TIMEOUT
+        self.retry = retry or RetryPolicy()
+        self.server = server
+        self._token_hosts = {_host_key(self.base_url) if _is_hf(self.base_url) else ""}
+        self._token_hosts |= {_host_key(h if "://" in h else "https://" + h) for h in token_hosts}
+        hf_endpoint = os.environ.get("HF_ENDPOINT")
+        if hf_endpoint:
+            self._token_hosts.add(_host_key(hf_endpoint))
+        self._token_hosts.discard("")
+        self.verify = verify
+        self.max_download_size = max_download_size
+        self._transport = transport
+        self._async_transport = async_transport
+        self._sync: _http.Client | None = None
+        self._async: _http.AsyncClient | None = None
+        self._lock = threading.RLock()
+        self._async_lock: asyncio.Lock | None = None
+        self._logged_in = auth is None
+        self.cookies = _http.Cookies()
+
+    def __repr__(self) -> str:
+        return f"Connection({redact_url(self.base_url)!r})"
+
+    # -- addresses -------------------------------------------------------------------
+
+    @property
+    def prefix(self) -> str:
+        return self.server.api_prefix if self.server else ""
+
+    def url(self, route: str, *, prefixed: bool = True) -> str:
+        return f"{self.base_url}{self.prefix if prefixed else ''}/{route.lstrip('/')}"
+
+    def file_url(self, path: str, url: str | None, is_stream: bool = False) -> str:
+        """Where to download a file output from: the app's own ``file=`` route for
+        server paths, the given URL for streams and remote files."""
+        if path.startswith(("http://", "https://")):
+            return path
+        if is_stream and url:
+            return url if "://" in url else self.base_url + "/" + url.lstrip("/")
+        return self.url("file=" + quote(path, safe="/:"))
+
+    def token_allowed(self, url: str) -> bool:
+        return _host_key(url) in self._token_hosts
+
+    def allow_token_host(self, url: str) -> None:
+        self._token_hosts.add(_host_key(url))
+
+    def headers_for(self, url: str) -> dict[str, str]:
+        headers = {"user-agent": USER_AGENT, **self.extra_headers}
+        if self._token and self.token_allowed(url):
+            headers["x-hf-authorization"] = f"Bearer {self._token}"
+        return headers
+
+    # -- clients ---------------------------------------------------------------------
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        return {
+            "timeout": self.timeout,
+            "follow_redirects": False,
+            "verify": self.verify,
+            "limits": _http.Limits(max_connections=1000, max_keepalive_connections=100),
+            "trust_env": False,
+        }
+
+    @property
+    def sync(self) -> _http.Client:
+        if self._sync is None:
+            with self._lock:
+                if self._sync is None:
+                    self._sync = _http.Client(
+                        transport=self._transport, cookies=self.cookies, **self._client_kwargs()
+                    )
+        return self._sync
+
+    @property
+    def aclient(self) -> _http.AsyncClient:
+        if self._async is None:
+            self._async = _http.AsyncClient(
+                transport=self._async_transport, cookies=self.cookies, **self._client_kwargs()
+            )
+        return self._async
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async.aclose()
+            self._async = None
+
+    # -- connecting ------------------------------------------------------------------
+
+    def ensure_ready(self) -> ServerInfo:
+        """Log in and read /config once, unless the SDK baked the server info in."""
+        if self._logged_in and self.server is not None:
+            return self.server
+        with self._lock:
+            if not self._logged_in:
+                self._login_sync()
+            if self.server is None:
+                config = self.request_json("GET", self.url("config", prefixed=False), "reading /config")
+                self.server = ServerInfo.from_config(_require_mapping(config, "/config"))
+        return self.server
+
+    async def aensure_ready(self) -> ServerInfo:
+        if self._logged_in and self.server is not None:
+            return self.server
+        if self._async_lock is None:
+            self._async_lock = asyncio.Lock()
+        async with self._async_lock:
+            if not self._logged_in:
+                await self._login_async()
+            if self.server is None:
+                config = await self.arequest_json(
+                    "GET", self.url("config", prefixed=False), "reading /config"
+                )
+                self.server = ServerInfo.from_config(_require_mapping(config, "/config"))
+        return self.server
+
+    def _login_form(self) -> tuple[str, dict[str, str]]:
+        assert self._auth is not None
+        user, password = self._auth
+        return self.url("login", prefixed=False), {"username": user, "password": password}
+
+    def _check_login(self, response: _http.Response) -> None:
+        if response.status_code in (400, 401, 403):
+            raise AuthenticationError(
+                "login failed: the app rejected the username or password",
+                status_code=response.status_code,
+            )
+        if response.status_code in (301, 302, 303, 307, 308):
+            return  # the app has no login: it redirects to its root
+        if response.status_code >= 400:
+            raise status_error(response, "logging in")
+        self._logged_in = True
+
+    def _login_sync(self) -> None:
+        url, form = self._login_form()
+        response = self._send_sync("POST", url, "logging in", data=form, retry=True)
+        self._check_login(response)
+        self._logged_in = True
+
+    async def _login_async(self) -> None:
+        url, form = self._login_form()
+        response = await self._send_async("POST", url, "logging in", data=form, retry=True)
+        self._check_login(response)
+        self._logged_in = True
+
+    # -- requests --------------------------------------------------------------------
+
+    def _send_sync(
+        self, method: str, url: str, what: str, *, retry: bool = False,
+        content_type: str | None = None, **kwargs: Any,
+    ) -> _http.Response:
+        attempt = 0
+        headers = self.headers_for(url)
+        if content_type:
+            headers["content-type"] = content_type
+        while True:
+            try:
+                response = self.sync.request(method, url, headers=headers, **kwargs)
+            except _http.TimeoutException as exc:
+                if retry and _is_connect(exc) and attempt < self.retry.max_retries:
+                    time.sleep(self.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise APITimeoutError(f"{what}: timed out ({redact_url(url)})") from None
+            except _http.TransportError as exc:
+                if retry and _is_connect(exc) and attempt < self.retry.max_retries:
+                    time.sleep(self.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise APIConnectionError(
+                    f"{what}: cannot reach {redact_url(url)} ({type(exc).__name__})"
+                ) from None
+            if retry and response.status_code in _RETRY_STATUS and attempt < self.retry.max_retries:
+                time.sleep(self.retry.delay(attempt, _retry_after(response)))
+                attempt += 1
+                continue
+            return response
+
+    async def _send_async(
+        self, method: str, url: str, what: str, *, retry: bool = False,
+        content_type: str | None = None, **kwargs: Any,
+    ) -> _http.Response:
+        attempt = 0
+        headers = self.headers_for(url)
+        if content_type:
+            headers["content-type"] = content_type
+        while True:
+            try:
+                response = await self.aclient.request(method, url, headers=headers, **kwargs)
+            except _http.TimeoutException as exc:
+                if retry and _is_connect(exc) and attempt < self.retry.max_retries:
+                    await asyncio.sleep(self.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise APITimeoutError(f"{what}: timed out ({redact_url(url)})") from None
+            except _http.TransportError as exc:
+                if retry and _is_connect(exc) and attempt < self.retry.max_retries:
+                    await asyncio.sleep(self.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise APIConnectionError(
+                    f"{what}: cannot reach {redact_url(url)} ({type(exc).__name__})"
+                ) from None
+            if retry and response.status_code in _RETRY_STATUS and attempt < self.retry.max_retries:
+                await asyncio.sleep(self.retry.delay(attempt, _retry_after(response)))
+                attempt += 1
+                continue
+            return response
+
+    def request_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
+        response = self._send_sync(method, url, what, retry=True, **kwargs)
+        return _json_or_raise(response, what)
+
+    async def arequest_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
+        response = await self._send_async(method, url, what, retry=True, **kwargs)
+        return _json_or_raise(response, what)
+
+    # -- queue -----------------------------------------------------------------------
+
+    def join_body(self, fn_index: int, data: Sequence[Any], session_hash: str) -> dict[str, Any]:
+        return {
+            "data": list(data), "fn_index": fn_index, "session_hash": session_hash,
+            "event_data": None, "trigger_id": None,
+        }
+
+    def join(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
+        url = self.url("queue/join")
+        response = self._send_sync(
+            "POST", url, "joining the queue", retry=True, content_type=JSON,
+            content=_dumps(self.join_body(fn_index, data, session_hash)),
+        )
+        return _event_id(response)
+
+    async def ajoin(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
+        url = self.url("queue/join")
+        response = await self._send_async(
+            "POST", url, "joining the queue", retry=True, content_type=JSON,
+            content=_dumps(self.join_body(fn_index, data, session_hash)),
+        )
+        return _event_id(response)
+
+    def cancel_body(self, fn_index: int, event_id: str, session_hash: str) -> dict[str, Any]:
+        return {"session_hash": session_hash, "fn_index": fn_index, "event_id": event_id}
+
+    def cancel(self, fn_index: int, event_id: str, session_hash: str) -> bool:
+        """Ask the server to cancel; False when it has no /cancel route (< 4.31)."""
+        response = self._send_sync(
+            "POST", self.url("cancel"), "cancelling", retry=True, content_type=JSON,
+            content=_dumps(self.cancel_body(fn_index, event_id, session_hash)),
+        )
+        if response.status_code in (404, 405):
+            return False
+        if response.status_code >= 400:
+            raise status_error(response, "cancelling")
+        return True
+
+    async def acancel(self, fn_index: int, event_id: str, session_hash: str) -> bool:
+        response = await self._send_async(
+            "POST", self.url("cancel"), "cancelling", retry=True, content_type=JSON,
+            content=_dumps(self.cancel_body(fn_index, event_id, session_hash)),
+        )
+        if response.status_code in (404, 405):
+            return False
+        if response.status_code >= 400:
+            raise status_error(response, "cancelling")
+        return True
+
+    def stream_url(self, session_hash: str) -> str:
+        return self.url("queue/data") + "?session_hash=" + quote(session_hash)
+
+    # -- files -----------------------------------------------------------------------
+
+    def check_size(self, files: Sequence[tuple[str, UploadFile]]) -> None:
+        limit = self.server.max_file_size if self.server else None
+        if limit is None:
+            return
+        for param, upload in files:
+            size = upload.size()
+            if size is not None and size > limit:
+                raise ValidationError(
+                    f"argument {param!r}: file {upload.name!r} is {size} bytes, over the "
+                    f"app's limit of {limit} bytes",
+                    parameter=param,
+                )
+
+    def upload(self, files: Sequence[UploadFile]) -> list[str]:
+        """Upload files (streamed from disk) and return their server paths."""
+        paths: list[str] = []
+        for upload in files:
+            with _opened(upload) as fileobj:
+                response = self._send_sync(
+                    "POST", self.url("upload"), "uploading a file", retry=False,
+                    files=[("files", (upload.name, fileobj, "application/octet-stream"))],
+                )
+            paths.extend(_upload_paths(response, 1))
+        return paths
+
+    async def aupload(self, files: Sequence[UploadFile]) -> list[str]:
+        paths: list[str] = []
+        for upload in files:
+            with _opened(upload) as fileobj:
+                response = await self._send_async(
+                    "POST", self.url("upload"), "uploading a file", retry=False,
+                    files=[("files", (upload.name, fileobj, "application/octet-stream"))],
+                )
+            paths.extend(_upload_paths(response, 1))
+        return paths
+
+    def _download_headers(self, url: str) -> dict[str, str]:
+        return self.headers_for(url)
+
+    def download(self, url: str, target: Path) -> None:
+        """Stream ``url`` to ``target`` (atomically, bounded in size)."""
+        tmp = target.with_name(f".{target.name}.part-{os.getpid()}-{threading.get_ident()}")
+        try:
+            with open(tmp, "wb") as out:
+                for chunk in self._iter_download(url):
+                    out.write(chunk)
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    def read_bytes(self, url: str) -> bytes:
+        return b"".join(self._iter_download(url))
+
+    def _iter_download(self, url: str) -> Generator[bytes, None, None]:
+        for _ in range(_MAX_REDIRECTS + 1):
+            same_app = _host_key(url) == _host_key(self.base_url)
+            client = self.sync if same_app else None
+            try:
+                if client is None:
+                    # Another host: no token, no cookies, no shared pool.
+                    with _http.Client(timeout=self.timeout, verify=self.verify, trust_env=False) as other:
+                        with other.stream("GET", url, headers={"user-agent": USER_AGENT}) as response:
+                            next_url = yield from self._consume(response, url)
+                else:
+                    with client.stream("GET", url, headers=self._download_headers(url)) as response:
+                        next_url = yield from self._consume(response, url)
+            except _http.TimeoutException:
+                raise APITimeoutError(f"downloading {redact_url(url)}: timed out") from None
+            except _http.TransportError as exc:
+                raise APIConnectionError(
+                    f"downloading {redact_url(url)} failed ({type(exc).__name__})"
+                ) from None
+            if next_url is None:
+                return
+            url = next_url
+        raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
+
+    def _consume(
+        self, response: _http.Response, url: str
+    ) -> Generator[bytes, None, str | None]:
+        if response.status_code in (301, 302, 303, 307, 308):
+            location = response.headers.get("location")
+            if not location:
+                raise APIConnectionError("a redirect without a location")
+            return str(response.url.join(location))
+        if response.status_code >= 400:
+            response.read()
+            raise status_error(response, f"downloading {redact_url(url)}")
+        limit = self.max_download_size
+        total = 0
+        for chunk in response.iter_bytes(1 << 20):
+            total += len(chunk)
+            if limit is not None and total > limit:
+                raise ProtocolError(
+                    f"downloading {redact_url(url)}: more than {limit} bytes; raise "
+                    "max_download_size to allow it"
+                )
+            yield chunk
+        return None
+
+    async def adownload(self, url: str, target: Path) -> None:
+        tmp = target.with_name(f".{target.name}.part-{os.getpid()}-{id(target)}")
+        try:
+            with open(tmp, "wb") as out:
+                async for chunk in self._aiter_download(url):
+                    out.write(chunk)
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    async def aread_bytes(self, url: str) -> bytes:
+        parts = [chunk async for chunk in self._aiter_download(url)]
+        return b"".join(parts)
+
+    async def _aiter_download(self, url: str) -> Any:
+        for _ in range(_MAX_REDIRECTS + 1):
+            same_app = _host_key(url) == _host_key(self.base_url)
+            next_url: str | None = None
+            try:
+                if same_app:
+                    ctx = self.aclient.stream("GET", url, headers=self._download_headers(url))
+                    other = None
+                else:
+                    other = _http.AsyncClient(timeout=self.timeout, verify=self.verify, trust_env=False)
+                    ctx = other.stream("GET", url, headers={"user-agent": USER_AGENT})
+                try:
+                    async with ctx as response:
+                        if response.status_code in (301, 302, 303, 307, 308):
+                            location = response.headers.get("location")
+                            if not location:
+                                raise APIConnectionError("a redirect without a location")
+                            next_url = str(response.url.join(location))
+                        elif response.status_code >= 400:
+                            await response.aread()
+                            raise status_error(response, f"downloading {redact_url(url)}")
+                        else:
+                            total = 0
+                            async for chunk in response.aiter_bytes(1 << 20):
+                                total += len(chunk)
+                                if self.max_download_size is not None and total > self.max_download_size:
+                                    raise ProtocolError(
+                                        f"downloading {redact_url(url)}: more than "
+                                        f"{self.max_download_size} bytes"
+                                    )
+                                yield chunk
+                finally:
+                    if other is not None:
+                        await other.aclose()
+            except _http.TimeoutException:
+                raise APITimeoutError(f"downloading {redact_url(url)}: timed out") from None
+            except _http.TransportError as exc:
+                raise APIConnectionError(
+                    f"downloading {redact_url(url)} failed ({type(exc).__name__})"
+                ) from None
+            if next_url is None:
+                return
+            url = next_url
+        raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
+
+
+def _is_hf(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in _HF_HOSTS or host.endswith(_HF_SUFFIXES)
+
+
+def _is_connect(exc: Exception) -> bool:
+    return isinstance(exc, (_http.ConnectError,)) or type(exc).__name__ in (
+        "ConnectTimeout", "PoolTimeout",
+    )
+
+
+def _dumps(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _json_or_raise(response: _http.Response, what: str) -> Any:
+    if response.status_code >= 400:
+        raise status_error(response, what)
+    if response.status_code >= 300:
+        raise APIStatusError(
+            f"{what}: unexpected redirect (HTTP {response.status_code})",
+            status_code=response.status_code,
+        )
+    try:
+        return response.json()
+    except ValueError:
+        raise ProtocolError(f"{what}: the answer is not JSON; is this a Gradio app?") from None
+
+
+def _require_mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ProtocolError(f"{what} is not a JSON object; is this a Gradio app?")
+    return value
+
+
+def _event_id(response: _http.Response) -> str:
+    if response.status_code >= 400:
+        raise status_error(response, "joining the queue")
+    try:
+        body = response.json()
+    except ValueError:
+        raise ProtocolError("joining the queue: the answer is not JSON") from None
+    event_id = body.get("event_id") if isinstance(body, Mapping) else None
+    if not isinstance(event_id, str) or not event_id:
+        raise ProtocolError("joining the queue: no event_id in the answer")
+    return event_id
+
+
+def _upload_paths(response: _http.Response, count: int) -> list[str]:
+    if response.status_code == 413:
+        raise ValidationError("the file is larger than the app accepts (HTTP 413)")
+    if response.status_code >= 400:
+        raise status_error(response, "uploading a file")
+    try:
+        paths = response.json()
+    except ValueError:
+        raise ProtocolError("uploading a file: the answer is not JSON") from None
+    if not isinstance(paths, list) or len(paths) != count or not all(
+        isinstance(p, str) for p in paths
+    ):
+        raise ProtocolError("uploading a file: unexpected answer")
+    return paths
+
+
+class _opened:
+    """Open an UploadFile for streaming without reading it into memory."""
+
+    def __init__(self, upload: UploadFile) -> None:
+        self.upload = upload
+        self._fh: Any = None
+
+    def __enter__(self) -> Any:
+        if self.upload.path is not None:
+            self._fh = open(self.upload.path, "rb")
+            return self._fh
+        if self.upload.data is not None:
+            return self.upload.data
+        return self.upload.stream
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self._fh.close()

@@ -1,0 +1,287 @@
+"""One queue session of the sync client: a single event stream for all its jobs.
+
+Jobs join the queue from the caller's thread; one reader thread per session reads
+``/queue/data`` and routes each message to its job by ``event_id``. The reader exists
+only while jobs are pending (the server closes the stream when the session is idle)
+and is the only thread the sync client starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from typing import Any, Sequence
+
+from . import _http
+from ._connection import Connection, redact_url, status_error
+from ._core import JobCore
+from ._inputs import collect, substitute, uploads_of
+from .endpoint import Endpoint
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    GradioError,
+    ProtocolError,
+)
+from .files import wrap_files
+from .jobs import Job
+
+__all__ = ["SyncSession", "PEER_CANCEL_REASON", "FORGOTTEN_REASON"]
+
+log = logging.getLogger("gradio_codegen")
+PEER_CANCEL_REASON = (
+    "stopped by the app: Gradio's /cancel stops every running job of the same endpoint "
+    "in a session, and another job of this endpoint was cancelled"
+)
+FORGOTTEN_REASON = "the app no longer knows this job (it was restarted or dropped the session)"
+_RETRY_STATUS = (429, 502, 503, 504)
+_MAX_UNCLAIMED = 10_000
+
+
+class SyncSession:
+    """Queue session shared by every job of one sync client."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.session_hash = uuid.uuid4().hex
+        self._lock = threading.Lock()
+        self._jobs: dict[str, Job[Any]] = {}
+        self._unclaimed: dict[str, list[dict[str, Any]]] = {}
+        self._reader: threading.Thread | None = None
+        self._generation = 0
+        self._response: _http.Response | None = None
+        self._closed = False
+
+    def reset(self) -> None:
+        """Start a new session (fresh ``gr.State``) for later jobs."""
+        self.session_hash = uuid.uuid4().hex
+
+    # -- submitting ----------------------------------------------------------------
+
+    def submit(self, endpoint: Endpoint[Any], values: Sequence[Any]) -> Job[Any]:
+        checked = endpoint.check(values)
+        info = self.conn.ensure_ready()
+        if info.protocol == "sse":
+            raise ProtocolError(
+                f"this app runs Gradio {info.version} (protocol 'sse', 4.0-4.8); "
+                "gradio-codegen needs Gradio 4.9 or later"
+            )
+        pending = collect(endpoint, checked)
+        if pending.uploads:
+            self.conn.check_size(pending.uploads)
+            paths = self.conn.upload(uploads_of(pending))
+        else:
+            paths = []
+        data = endpoint.layout(substitute(pending, paths))
+        conn = self.conn
+
+        def decode(raw: list[Any]) -> Any:
+            return endpoint.shape(wrap_files(raw, conn))
+
+        core = JobCore(endpoint.fn_index, info.protocol, decode, endpoint.generator)
+        job: Job[Any] = Job(core, self)
+        session_hash = self.session_hash
+        event_id = self.conn.join(endpoint.fn_index, data, session_hash)
+        self._register(job, event_id)
+        return job
+
+    def _register(self, job: Job[Any], event_id: str) -> None:
+        with self._lock:
+            if self._closed:
+                raise GradioError("the client is closed")
+            job._core.event_id = event_id
+            job._generation = self._generation
+            self._jobs[event_id] = job
+            backlog = self._unclaimed.pop(event_id, [])
+            job._cond.acquire()
+            if self._reader is None:
+                self._reader = threading.Thread(
+                    target=self._run, name=f"gradio-codegen-stream-{self.session_hash[:8]}",
+                    daemon=True,
+                )
+                self._reader.start()
+        try:
+            done = job._process(backlog) if backlog else False
+        finally:
+            job._cond.release()
+        if done:
+            self._forget(event_id)
+
+    def _forget(self, event_id: str) -> None:
+        with self._lock:
+            self._jobs.pop(event_id, None)
+
+    # -- cancelling ----------------------------------------------------------------
+
+    def cancel(self, job: Job[Any]) -> bool:
+        core = job._core
+        assert core.event_id is not None
+        try:
+            supported = self.conn.cancel(core.fn_index, core.event_id, self.session_hash)
+        except GradioError as exc:
+            log.warning("cancel request failed: %s", exc)
+            supported = False
+        if not supported:
+            job._end_cancelled("cancelled locally; the app could not be asked to stop the job")
+            self._forget(core.event_id)
+        return True
+
+    def _after_cancel(self, job: Job[Any]) -> None:
+        """Jobs of the same endpoint that were running were stopped by the server's
+        /cancel too and will never complete: end them as cancelled."""
+        fn_index = job._core.fn_index
+        with self._lock:
+            peers = [
+                j for j in self._jobs.values()
+                if j is not job and j._core.fn_index == fn_index and j._core.started
+                and not j._core.done and not j._core.cancel_requested
+            ]
+        for peer in peers:
+            peer._end_cancelled(PEER_CANCEL_REASON)
+            if peer._core.event_id:
+                self._forget(peer._core.event_id)
+
+    # -- the stream ----------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._jobs or self._closed:
+                    self._reader = None
+                    return
+                self._generation += 1
+                generation = self._generation
+                suspects = [e for e, j in self._jobs.items() if j._generation < generation]
+            try:
+                self._read_stream()
+            except GradioError as exc:
+                self._fail_all(exc)
+                continue
+            except Exception as exc:  # never leave jobs waiting on a dead reader
+                log.exception("event stream reader crashed")
+                self._fail_all(ProtocolError(f"event stream reader failed: {exc!r}"))
+                continue
+            with self._lock:
+                forgotten = [self._jobs.pop(e) for e in suspects if e in self._jobs]
+            for job in forgotten:
+                if job._core.cancel_requested:
+                    job._end_cancelled()
+                else:
+                    job._fail(ProtocolError(FORGOTTEN_REASON))
+
+    def _fail_all(self, error: BaseException) -> None:
+        with self._lock:
+            jobs = list(self._jobs.values())
+            self._jobs.clear()
+        for job in jobs:
+            if job._core.cancel_requested:
+                job._end_cancelled()
+            else:
+                job._fail(error)
+
+    def _read_stream(self) -> None:
+        url = self.conn.stream_url(self.session_hash)
+        protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
+        attempt = 0
+        while True:
+            connected = False
+            try:
+                with self.conn.sync.stream("GET", url, headers=self.conn.headers_for(url)) as resp:
+                    if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
+                        resp.read()
+                        time.sleep(self.conn.retry.delay(attempt))
+                        attempt += 1
+                        continue
+                    if resp.status_code >= 400:
+                        resp.read()
+                        raise status_error(resp, "opening the event stream")
+                    connected = True
+                    self._response = resp
+                    from ._sse import SSEDecoder
+
+                    decoder = SSEDecoder()
+                    for chunk in resp.iter_bytes():
+                        for message in decoder.feed(chunk):
+                            if self._dispatch(message):
+                                return
+                    for message in decoder.flush():
+                        if self._dispatch(message):
+                            return
+                    if protocol == "sse_v3" and not self._closed:
+                        raise APIConnectionError("the event stream ended before close_stream")
+                    return
+            except _http.TimeoutException:
+                if self._closed:
+                    return
+                if not connected and attempt < self.conn.retry.max_retries:
+                    time.sleep(self.conn.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise APITimeoutError(
+                    f"no message from {redact_url(self.conn.base_url)} within the read timeout"
+                ) from None
+            except _http.TransportError as exc:
+                if self._closed:
+                    return
+                if not connected and attempt < self.conn.retry.max_retries:
+                    time.sleep(self.conn.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise APIConnectionError(
+                    f"the event stream from {redact_url(self.conn.base_url)} broke "
+                    f"({type(exc).__name__})"
+                ) from None
+            finally:
+                self._response = None
+
+    def _dispatch(self, message: dict[str, Any]) -> bool:
+        """Route one message; True when the server closed the stream."""
+        kind = message.get("msg")
+        if kind == "close_stream":
+            return True
+        if kind == "heartbeat":
+            return False
+        event_id = message.get("event_id")
+        if not isinstance(event_id, str):
+            if kind == "unexpected_error":
+                text = message.get("message")
+                reason = FORGOTTEN_REASON if message.get("session_not_found") else (
+                    f"the app reported an error: {text if isinstance(text, str) else 'unknown'}"
+                )
+                raise ProtocolError(reason)
+            if kind == "__malformed__":
+                log.warning("ignored a malformed event from the app")
+            return False
+        with self._lock:
+            job = self._jobs.get(event_id)
+            if job is None:
+                if len(self._unclaimed) >= _MAX_UNCLAIMED:
+                    self._unclaimed.pop(next(iter(self._unclaimed)))
+                self._unclaimed.setdefault(event_id, []).append(message)
+                return False
+        done = job._process([message])
+        if done:
+            self._forget(event_id)
+            if job._core.cancel_requested:
+                self._after_cancel(job)
+        return False
+
+    def close(self) -> None:
+        """Stop the reader; pending jobs end as cancelled."""
+        with self._lock:
+            self._closed = True
+            jobs = list(self._jobs.values())
+            self._jobs.clear()
+            reader = self._reader
+            response = self._response
+        for job in jobs:
+            job._end_cancelled("the client was closed")
+        if response is not None:
+            try:
+                response.close()
+            except Exception:
+                pass
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(timeout=5)

@@ -1,0 +1,67 @@
+"""Decode the queue's server-sent events (``data: {json}`` lines) from byte chunks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import ProtocolError
+
+__all__ = ["SSEDecoder"]
+
+#: One event larger than this is treated as a hostile or broken stream.
+MAX_EVENT_BYTES = 256 * 1024 * 1024
+
+
+class SSEDecoder:
+    """Incremental decoder: feed byte chunks, get JSON messages back."""
+
+    def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
+        self._buffer = b""
+        self._data: list[bytes] = []
+        self._max = max_event_bytes
+
+    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        buffer = self._buffer + chunk if self._buffer else chunk
+        lines = buffer.split(b"\n")
+        self._buffer = lines.pop()
+        if len(self._buffer) > self._max:
+            raise ProtocolError("the event stream sent an oversized line")
+        messages: list[dict[str, Any]] = []
+        for line in lines:
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if not line:
+                if self._data:
+                    messages.extend(self._emit())
+                continue
+            if line.startswith(b"data:"):
+                payload = line[5:]
+                if payload.startswith(b" "):
+                    payload = payload[1:]
+                self._data.append(payload)
+                if sum(len(d) for d in self._data) > self._max:
+                    raise ProtocolError("the event stream sent an oversized event")
+            # "event:", "id:", "retry:" and comments carry nothing the queue uses.
+        return messages
+
+    def _emit(self) -> list[dict[str, Any]]:
+        raw = b"\n".join(self._data)
+        self._data = []
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            return [{"msg": "__malformed__", "raw": raw[:200].decode("utf-8", "replace")}]
+        if isinstance(message, dict):
+            return [message]
+        return [{"msg": "__malformed__", "raw": repr(message)[:200]}]
+
+    def flush(self) -> list[dict[str, Any]]:
+        """Messages completed by the end of the stream (a final line without blank)."""
+        if self._buffer:
+            messages = self.feed(b"\n")
+        else:
+            messages = []
+        if self._data:
+            messages.extend(self._emit())
+        return messages

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Command 2: install everything the test suite needs (project, test tools, the three
+# Gradio server environments) and run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+.venv/bin/python tests/servers/envs.py 2>&1 | grep -v '^WARNING: Location' || true
+exec .venv/bin/python -m pytest "$@"

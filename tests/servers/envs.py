@@ -1,0 +1,109 @@
+"""Create and cache one virtual environment per Gradio server version used by the tests.
+
+Each Gradio release runs in its own environment so the SDK under test (in the project's
+environment, with no gradio installed) talks to a real server over loopback, exactly as
+it would talk to a Space. Environments are cached between runs under
+``$GRADIO_CODEGEN_ENVS`` (default ``~/.cache/gradio-codegen/envs``) and rebuilt when the
+pinned requirements change.
+
+Usage: ``python tests/servers/envs.py [VERSION ...]`` (all versions by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import venv
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+#: gradio version -> exact requirements of its environment. 4.44.1 is broken unpinned
+#: (``cannot import name 'HfFolder'``); the pins below are the known-good set.
+REQUIREMENTS: dict[str, list[str]] = {
+    "6.31.0": ["gradio==6.31.0", "gradio_client==2.7.2"],
+    "5.50.0": ["gradio==5.50.0", "gradio_client==1.14.0"],
+    "4.44.1": [
+        "gradio==4.44.1",
+        "gradio_client==1.3.0",
+        "huggingface_hub==0.25.2",
+        "fastapi==0.115.0",
+        "starlette==0.38.6",
+        "pydantic==2.9.2",
+        "pydantic-core==2.23.4",
+        "uvicorn==0.30.6",
+        "httpx==0.27.2",
+    ],
+}
+VERSIONS: tuple[str, ...] = tuple(REQUIREMENTS)
+_MARKER = "gradio-codegen-env.json"
+
+
+def envs_root() -> Path:
+    """Directory holding the cached environments."""
+    configured = os.environ.get("GRADIO_CODEGEN_ENVS")
+    if configured:
+        return Path(configured)
+    return Path.home() / ".cache" / "gradio-codegen" / "envs"
+
+
+def env_dir(version: str) -> Path:
+    return envs_root() / f"gradio-{version}"
+
+
+def env_python(version: str) -> Path:
+    return env_dir(version) / "bin" / "python"
+
+
+def _fingerprint(version: str) -> str:
+    text = json.dumps([sys.version_info[:2], REQUIREMENTS[version]])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def is_ready(version: str) -> bool:
+    """True when the environment exists and matches the pinned requirements."""
+    marker = env_dir(version) / _MARKER
+    try:
+        return json.loads(marker.read_text())["fingerprint"] == _fingerprint(version)
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def ensure_env(version: str) -> Path:
+    """Build the environment for ``version`` unless a matching one is cached."""
+    if is_ready(version):
+        return env_python(version)
+    target = env_dir(version)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(target)
+    python = env_python(version)
+    cmd = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*cmd, *REQUIREMENTS[version]], check=True)
+    subprocess.run(
+        [str(python), "-c", "import gradio, gradio_client; print(gradio.__version__)"],
+        check=True,
+        env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+        stdout=subprocess.DEVNULL,
+    )
+    (target / _MARKER).write_text(json.dumps({"fingerprint": _fingerprint(version)}))
+    return python
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("versions", nargs="*", default=list(VERSIONS))
+    args = parser.parse_args(argv)
+    unknown = [v for v in args.versions if v not in REQUIREMENTS]
+    if unknown:
+        parser.error(f"unknown gradio version(s): {', '.join(unknown)}")
+    with ThreadPoolExecutor(max_workers=len(args.versions)) as pool:
+        for version, python in zip(args.versions, pool.map(ensure_env, args.versions)):
+            print(f"gradio {version}: {python}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

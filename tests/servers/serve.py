@@ -1,0 +1,38 @@
+"""Serve one test app on 127.0.0.1: ``python serve.py APP_FILE PORT``.
+
+Runs inside a Gradio server environment (see ``envs.py``). An app module defines
+``demo`` and may define ``AUTH`` (a ``(user, password)`` pair), ``SHOW_ERROR`` and
+``MAX_FILE_SIZE``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+
+def main() -> None:
+    app_file, port = sys.argv[1], int(sys.argv[2])
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    spec = importlib.util.spec_from_file_location("test_app", app_file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    demo = module.demo
+    kwargs: dict[str, object] = {
+        "server_name": "127.0.0.1",
+        "server_port": port,
+        "show_error": getattr(module, "SHOW_ERROR", False),
+        "quiet": True,
+    }
+    if getattr(module, "AUTH", None):
+        kwargs["auth"] = module.AUTH
+    if getattr(module, "MAX_FILE_SIZE", None):
+        kwargs["max_file_size"] = module.MAX_FILE_SIZE
+    demo.queue(default_concurrency_limit=getattr(module, "CONCURRENCY", 1))
+    demo.launch(**kwargs)
+
+
+if __name__ == "__main__":
+    main()
