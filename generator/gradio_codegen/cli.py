@@ -16,7 +16,7 @@ import difflib
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ._version import __version__
 from .runtime.errors import (
@@ -29,6 +29,9 @@ from .runtime.errors import (
     SpaceError,
 )
 from .spec import ApiSpec, SpecError
+
+if TYPE_CHECKING:
+    from .runtime.hub import SpaceStatus
 
 __all__ = ["main"]
 
@@ -61,6 +64,7 @@ def _generate_parser() -> argparse.ArgumentParser:
         help="write nothing; exit 1 with a diff if the app's API no longer matches DIR",
     )
     parser.add_argument("--version", action="version", version=f"gradio-codegen {__version__}")
+    _duplicate_options(parser)
     return parser
 
 
@@ -85,9 +89,48 @@ def _auth(value: str | None) -> tuple[str, str] | None:
 def _load(args: argparse.Namespace) -> ApiSpec:
     from .fetch import load_source
 
+    source = _duplicated(args)
     return load_source(
-        args.source, token=args.token, all_endpoints=args.all_endpoints, auth=_auth(args.auth)
+        source, token=args.token, all_endpoints=args.all_endpoints, auth=_auth(args.auth),
+        on_status=_print_space_status,
     )
+
+
+# -- Spaces: --duplicate, --hardware, --sleep-timeout, wake-up progress -------------------
+
+
+def _duplicate_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("Hugging Face Spaces")
+    group.add_argument(
+        "--duplicate", action="store_true",
+        help="copy the Space to your account (or reuse your copy) and generate for the copy",
+    )
+    group.add_argument("--hardware", help="with --duplicate: hardware of the copy, e.g. t4-small")
+    group.add_argument(
+        "--sleep-timeout", type=int, metavar="SECONDS",
+        help="with --duplicate: seconds idle before the copy sleeps",
+    )
+
+
+def _duplicated(args: argparse.Namespace) -> str:
+    """SOURCE, or with --duplicate the id of the user's copy of it."""
+    if not getattr(args, "duplicate", False):
+        if getattr(args, "hardware", None) or getattr(args, "sleep_timeout", None) is not None:
+            raise ValueError("--hardware and --sleep-timeout need --duplicate")
+        return str(args.source)
+    from .fetch import duplicate_source
+
+    copy = duplicate_source(
+        args.source, token=args.token, hardware=args.hardware,
+        sleep_timeout=args.sleep_timeout, on_status=_print_space_status,
+    )
+    print(f"using your copy of {args.source}: {copy}", file=sys.stderr)
+    return copy
+
+
+def _print_space_status(status: SpaceStatus) -> None:
+    if status.stage not in ("RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"):
+        print(f"gradio-codegen: {status.space_id}: {status.message}", file=sys.stderr)
 
 
 def _fail(message: str, code: int) -> int:

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .runtime._connection import Connection, redact_url
 from .runtime.errors import ProtocolError
 from .spec import ApiSpec, SpecError, build_spec, load_spec
 
-__all__ = ["is_schema_file", "load_source"]
+if TYPE_CHECKING:
+    from .runtime.hub import SpaceStatusCallback
+
+__all__ = ["duplicate_source", "is_schema_file", "load_source"]
 
 
 def is_schema_file(source: str) -> bool:
@@ -24,6 +27,7 @@ def load_source(
     all_endpoints: bool = False,
     auth: tuple[str, str] | None = None,
     timeout: float = 30.0,
+    on_status: SpaceStatusCallback | None = None,
 ) -> ApiSpec:
     """The ApiSpec of ``source``: a URL, a Space id (``owner/name``) or a schema file."""
     if not source.startswith(("http://", "https://")) and is_schema_file(source):
@@ -44,7 +48,7 @@ def load_source(
         if token is None:
             token = _saved_token()
         space_id = source
-        url = resolve_space(source, token=token)
+        url = resolve_space(source, token=token, on_status=on_status)
         token_hosts.append(url)
     conn = Connection(url, token=token, auth=auth, timeout=timeout, token_hosts=token_hosts)
     try:
@@ -58,4 +62,27 @@ def load_source(
     if not isinstance(info, Mapping) or "named_endpoints" not in info:
         raise ProtocolError(f"{redact_url(url)} does not look like a Gradio app (no API info)")
     shown = space_id or redact_url(url)
-    return build_spec(config, info, host=url, source=shown, space_id=space_id)
+    # The URL's user info and query string may hold credentials: never store them.
+    return build_spec(config, info, host=redact_url(url), source=shown, space_id=space_id)
+
+
+def duplicate_source(
+    source: str,
+    *,
+    token: str | None = None,
+    hardware: str | None = None,
+    sleep_timeout: int | None = None,
+    on_status: SpaceStatusCallback | None = None,
+) -> str:
+    """Duplicate the Space ``source`` under the token's account (reusing an earlier
+    copy) and return the copy's id, so the SDK is generated for, and bakes in, the copy."""
+    from .runtime._duplicate import duplicate_space
+    from .runtime.client import _saved_token
+
+    if source.startswith(("http://", "https://")) or is_schema_file(source):
+        raise ValueError("--duplicate needs a Space id (owner/name) as SOURCE")
+    copy = duplicate_space(
+        source, token=token if token is not None else _saved_token(), hardware=hardware,
+        sleep_timeout=sleep_timeout, on_status=on_status,
+    )
+    return copy.space_id

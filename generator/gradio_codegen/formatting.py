@@ -9,7 +9,7 @@ from __future__ import annotations
 import black
 from black.mode import TargetVersion
 
-__all__ = ["format_python"]
+__all__ = ["format_python", "prune_imports"]
 
 MODE = black.Mode(
     target_versions={TargetVersion.PY310},
@@ -22,3 +22,43 @@ MODE = black.Mode(
 def format_python(source: str) -> str:
     """Return ``source`` formatted by black (raises on invalid syntax)."""
     return black.format_str(source, mode=MODE)
+
+
+def prune_imports(source: str) -> str:
+    """Drop names from module-level ``from X import ...`` that the module never uses.
+
+    Templates import everything an SDK might need; pyright strict flags unused imports,
+    so each file keeps only what it references (``__all__`` entries count as used, and
+    ``from __future__`` imports are always kept).
+    """
+    import ast
+
+    tree = ast.parse(source)
+    used: set[str] = set()
+    imports: list[ast.ImportFrom] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            imports.append(node)
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name):
+                used.add(sub.id)
+            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+                ):
+                    used.add(sub.value)
+    lines = source.splitlines(keepends=True)
+    for node in reversed(imports):
+        if node.module == "__future__":
+            continue
+        names = [a for a in node.names if (a.asname or a.name) in used]
+        if len(names) == len(node.names):
+            continue
+        start, end = node.lineno - 1, (node.end_lineno or node.lineno)
+        text = ""
+        if names:
+            listed = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in names)
+            text = f"from {'.' * node.level}{node.module or ''} import {listed}\n"
+        lines[start:end] = [text]
+    return "".join(lines)

@@ -52,12 +52,12 @@ def render_models(defs: Mapping[str, Any]) -> str:
 
 def _strip(code: str) -> str:
     """Drop imports (the template writes its own) and the empty root model."""
-    lines = []
-    for line in code.splitlines():
-        if line.startswith(("from ", "import ", "#")):
-            continue
-        lines.append(line)
-    text = "\n".join(lines)
+    lines = [
+        line for line in code.splitlines() if not line.startswith(("from ", "import ", "#"))
+    ]
+    text = "\n" + "\n".join(lines) + "\n"
     text = re.sub(rf"\nclass {_ROOT}\(TypedDict\):\n    pass\n", "\n", text)
     text = re.sub(rf"\n{_ROOT}: TypeAlias = .*\n", "\n", text)
+    if re.search(rf"\b{_ROOT}\b", text):
+        raise ValueError("datamodel-code-generator output kept the root model")
     return text.strip() + "\n"

@@ -7,6 +7,7 @@ every Python file with black. The output depends only on the spec and the packag
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import keyword
 import re
@@ -17,7 +18,7 @@ from typing import Any
 import jinja2
 
 from ._version import RUNTIME_API, __version__
-from .formatting import format_python
+from .formatting import format_python, prune_imports
 from .literals import doc_text, pyliteral
 from .models import render_models
 from .names import NameAllocator, class_name, identifier
@@ -73,6 +74,7 @@ class EndpointView:
     endpoint_source: str
     generator: bool
     example_args: str
+    example_doc: str
     call_values: str
 
 
@@ -148,14 +150,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "dist": dist,
         "header": _header(source, spec.gradio_version, digest),
     }
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    env = _environment(str(templates_dir()))
     files: dict[str, str] = {}
     for template, target in (
         ("package/__init__.py.jinja", f"{package}/__init__.py"),
@@ -164,6 +159,8 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         ("package/README.md.jinja", f"{package}/README.md"),
     ):
         text = env.get_template(template).render(**context)
+        if target.endswith(("_client.py", "types.py")):
+            text = prune_imports(text)
         files[target] = format_python(text) if target.endswith(".py") else text
     files[f"{package}/py.typed"] = ""
     files[f"{package}/schema.json"] = schema_text
@@ -176,6 +173,20 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
             f"{mapper.untyped} parameter(s)/return(s) have no usable schema and are typed Any"
         )
     return GeneratedPackage(files=files, untyped=mapper.untyped, warnings=warnings)
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(directory: str) -> jinja2.Environment:
+    """One compiled set of templates per process (compiling them costs more than
+    rendering)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
 
 
 def _header(source: str, gradio_version: str, digest: str) -> str:
@@ -256,6 +267,7 @@ def _endpoint_view(
         endpoint_source=source,
         generator=ep.generator,
         example_args=example,
+        example_doc=doc_text(example, limit=200),
         call_values=call_values,
     )
 
@@ -313,7 +325,10 @@ def _param_doc(p: Any, rp: Param) -> str:
     label = p.label if p.label and p.label != p.name else None
     head = f"[{p.component}]" + (f" {label}." if label else "")
     parts.append(head)
-    if p.description:
+    info = p.props.get("info")
+    if isinstance(info, str) and info.strip():
+        parts.append(info.strip().rstrip(".") + ".")
+    if p.description and not _is_class_doc(str(p.description)):
         parts.append(str(p.description).strip().rstrip(".") + ".")
     if rp.minimum is not None or rp.maximum is not None:
         rng = f"Range {_num(rp.minimum)} to {_num(rp.maximum)}"
@@ -322,7 +337,11 @@ def _param_doc(p: Any, rp: Param) -> str:
             rng += f", step {_num(step)}"
         parts.append(rng + ".")
     if rp.choices is not None:
-        shown = ", ".join(repr(c) for c in rp.choices[:20])
+        labels = _choice_labels(p.props.get("choices"))
+        shown = ", ".join(
+            repr(c) + (f" ({labels[i]})" if labels.get(i) not in (None, str(c)) else "")
+            for i, c in enumerate(rp.choices[:20])
+        )
         more = " ..." if len(rp.choices) > 20 else ""
         parts.append(f"Choices: {shown}{more}" + (" (custom values allowed)" if rp.allow_custom else "") + ".")
     if p.has_default:
@@ -330,6 +349,22 @@ def _param_doc(p: Any, rp: Param) -> str:
     if p.example is not None and not isinstance(p.example, dict):
         parts.append(f"Example: {_short(p.example)}.")
     return doc_text(" ".join(parts), limit=600)
+
+
+def _choice_labels(choices: Any) -> dict[int, str]:
+    """Display labels of ``(label, value)`` choices, by position."""
+    if not isinstance(choices, list):
+        return {}
+    return {
+        i: c[0] for i, c in enumerate(choices)
+        if isinstance(c, (list, tuple)) and len(c) == 2 and isinstance(c[0], str)
+    }
+
+
+def _is_class_doc(text: str) -> bool:
+    """Gradio puts its data models' docstrings (FileData, ImageData) in
+    ``python_type.description``; they describe the wire model, not the parameter."""
+    return "\nAttributes:" in text or text.startswith(("The FileData class", "The ImageData"))
 
 
 def _num(value: Any) -> str:
@@ -369,14 +404,31 @@ def _endpoint_doc(ep: EndpointSpec, params: list[ParamView], returns: list[Any])
 
 
 def _example(spec_p: Any, view: ParamView) -> str:
+    """A plausible argument for the README: the app's example when it fits the type."""
+    is_list = view.type.startswith("list[")
+    if view.type.startswith(("FileInput", "list[FileInput]")):
+        value = pyliteral("path/to/file")
+        return f"[{value}]" if is_list else value
     example = spec_p.example
-    if isinstance(example, (str, int, float, bool)) and not isinstance(example, dict):
-        if "FileInput" in view.type:
-            return pyliteral("path/to/file")
+    if isinstance(example, list) and is_list and all(
+        isinstance(v, (str, int, float, bool)) for v in example
+    ):
         return pyliteral(example)
-    if "FileInput" in view.type:
-        return pyliteral("path/to/file")
+    if isinstance(example, (str, int, float, bool)) and not view.type.startswith(("list[", "dict[")):
+        return pyliteral(example)
+    if isinstance(example, dict) and _json_safe(example) and "'path'" not in repr(example):
+        return pyliteral(example)
     return "..."
+
+
+def _json_safe(value: Any, depth: int = 0) -> bool:
+    if depth > 4:
+        return False
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_safe(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return len(value) <= 5 and all(_json_safe(v, depth + 1) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def digest_files(files: dict[str, str]) -> str:

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
-from .names import NameAllocator, class_name
+from .names import TYPE_NAMES, class_name, plain_key
 from .runtime._schema import defs_of, is_file_schema, resolve
 from .spec import ParameterSpec, ReturnSpec
 
@@ -22,7 +22,6 @@ __all__ = ["ObjectRegistry", "TypeMapper", "literal_ok"]
 
 Direction = Literal["in", "out"]
 RUNTIME = "gradio_codegen.runtime"
-_IDENT_KEY = __import__("re").compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _MAX_DEPTH = 10
 
 
@@ -39,15 +38,26 @@ class ObjectRegistry:
 
     defs: dict[str, Any] = field(default_factory=dict)
     _by_key: dict[str, str] = field(default_factory=dict)
-    names: NameAllocator = field(default_factory=NameAllocator)
+    _taken: set[str] = field(default_factory=set)
 
     def register(self, schema: Mapping[str, Any], hint: str) -> str:
         key = json.dumps(schema, sort_keys=True)
         if key in self._by_key:
             return self._by_key[key]
-        name = self.names.take(class_name(hint, "Model"))
+        name = self.reserve(hint)
         self._by_key[key] = name
         self.defs[name] = schema
+        return name
+
+
+    def reserve(self, hint: str) -> str:
+        """A fresh model name for ``hint`` (its schema is filled in by the caller)."""
+        base = class_name(hint, "Model")
+        name, n = base, 2
+        while name in self._taken or name in TYPE_NAMES:
+            # PascalCase suffixes only: datamodel-code-generator rewrites "Name_2".
+            name, n = f"{base}{n}", n + 1
+        self._taken.add(name)
         return name
 
 
@@ -59,6 +69,8 @@ class TypeMapper:
         self.untyped = 0
         self.uses: set[str] = set()
         self._file_models: set[str] = set()
+        #: $ref targets being mapped, by direction: the model name they will get.
+        self._active: dict[tuple[str, str], str] = {}
 
     # -- public entry points -------------------------------------------------------
 
@@ -99,7 +111,7 @@ class TypeMapper:
             parts.append("None")
         expr = " | ".join(parts) or "None"
         schema = resolve(param.schema, defs_of(param.schema))
-        is_list = param.props.get("multiselect") or param.component == "CheckboxGroup" or (
+        is_list = param.props.get("multiselect") or param.component.lower() == "checkboxgroup" or (
             isinstance(schema, Mapping) and schema.get("type") == "array"
         )
         if is_list:
@@ -114,6 +126,9 @@ class TypeMapper:
     def _map(
         self, schema: Any, defs: Mapping[str, Any], direction: Direction, hint: str, depth: int
     ) -> str:
+        ref = _ref_name(schema)
+        if ref is not None and (ref, direction) in self._active:
+            return self._active[(ref, direction)]  # recursion: refer to the model itself
         schema = resolve(schema, defs)
         if depth > _MAX_DEPTH or not isinstance(schema, Mapping) or not schema:
             return "Any"
@@ -138,7 +153,7 @@ class TypeMapper:
             return "None" if schema["const"] is None else f"Literal[{_lit(schema['const'])}]"
         enum = schema.get("enum")
         if isinstance(enum, list) and enum and all(literal_ok(v) for v in enum):
-            values = list(dict.fromkeys(v for v in enum if v is not None))
+            values = _unique([v for v in enum if v is not None])
             parts = []
             if values:
                 self.uses.add("Literal")
@@ -170,12 +185,12 @@ class TypeMapper:
                 return f"tuple[{inner}]"
             return f"list[{self._map(items, defs, direction, hint, depth + 1)}]"
         if kind == "object" or "properties" in schema:
-            return self._object(schema, defs, direction, hint, depth)
+            return self._object(schema, defs, direction, hint, depth, ref)
         return "Any"
 
     def _object(
         self, schema: Mapping[str, Any], defs: Mapping[str, Any], direction: Direction,
-        hint: str, depth: int,
+        hint: str, depth: int, ref: str | None = None,
     ) -> str:
         props = schema.get("properties")
         extra = schema.get("additionalProperties", True)
@@ -183,23 +198,39 @@ class TypeMapper:
             if isinstance(extra, Mapping) and extra:
                 return f"dict[str, {self._map(extra, defs, direction, hint, depth + 1)}]"
             return "dict[str, Any]"
-        if not all(isinstance(k, str) and (_IDENT_KEY.match(k) or k == "_type") for k in props):
+        if not all(plain_key(k) for k in props):
             return "dict[str, Any]"
         title = schema.get("title") if isinstance(schema.get("title"), str) else None
         name_hint = title or hint
+        reserved: str | None = None
+        active_key = (ref or "", direction)
+        if ref is not None and _self_referencing(ref, defs):
+            # A $ref target that refers to itself: name it before walking its fields.
+            reserved = self.objects.reserve(name_hint + ("_input" if direction == "in" else ""))
+            self._active[active_key] = reserved
         has_files = False
         fields: dict[str, Any] = {}
-        for key, sub in props.items():
-            transformed, files = self._transform(sub, defs, direction, f"{name_hint}_{key}", depth + 1)
-            has_files = has_files or files
-            fields[key] = transformed
+        try:
+            for key, sub in props.items():
+                transformed, files = self._transform(
+                    sub, defs, direction, f"{name_hint}_{key}", depth + 1
+                )
+                has_files = has_files or files
+                fields[key] = transformed
+        finally:
+            if reserved is not None:
+                del self._active[active_key]
         required = [k for k in schema.get("required", []) if isinstance(k, str) and k in props]
         doc: dict[str, Any] = {"type": "object", "properties": fields}
         if required:
             doc["required"] = required
-        if direction == "in" and has_files:
-            name_hint = f"{name_hint}_input"
-        name = self.objects.register(doc, name_hint)
+        if reserved is not None:
+            self.objects.defs[reserved] = doc
+            name = reserved
+        else:
+            if direction == "in" and has_files:
+                name_hint = f"{name_hint}_input"
+            name = self.objects.register(doc, name_hint)
         if has_files:
             self._file_models.add(name)
         return name
@@ -209,6 +240,9 @@ class TypeMapper:
     ) -> tuple[Any, bool]:
         """A datamodel-code-generator-ready sub-schema: nested objects become refs to
         registered models, files and JSON become runtime types."""
+        ref = _ref_name(schema)
+        if ref is not None and (ref, direction) in self._active:
+            return {"$ref": f"#/$defs/{self._active[(ref, direction)]}"}, False
         schema = resolve(schema, defs)
         if depth > _MAX_DEPTH or not isinstance(schema, Mapping) or not schema:
             return {}, False
@@ -254,7 +288,7 @@ class TypeMapper:
                 out["items"] = items
             return out, files
         if kind == "object" or "properties" in schema:
-            expr = self._object(schema, defs, direction, hint, depth)
+            expr = self._object(schema, defs, direction, hint, depth, ref)
             if expr.startswith("dict["):
                 extra = schema.get("additionalProperties", True)
                 if isinstance(extra, Mapping) and extra:
@@ -263,6 +297,29 @@ class TypeMapper:
                 return {"type": "object"}, False
             return {"$ref": f"#/$defs/{expr}"}, expr in self._file_models
         return {}, False
+
+
+def _self_referencing(ref: str, defs: Mapping[str, Any]) -> bool:
+    target = defs.get(ref.rsplit("/", 1)[-1])
+    return target is not None and json.dumps(ref) in json.dumps(target)
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    """Distinct values, keeping order; ``True`` and ``1`` are different choices."""
+    seen: set[tuple[str, Any]] = set()
+    out: list[Any] = []
+    for value in values:
+        key = (type(value).__name__, value)
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def _ref_name(schema: Any) -> str | None:
+    if isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str):
+        return str(schema["$ref"])
+    return None
 
 
 def _lit(value: Any) -> str:

@@ -30,6 +30,7 @@ from .errors import (
     ZeroGPUQuotaError,
 )
 from .files import FileInput, FileRef
+from .hub import SpaceStatus
 from .jobs import AsyncJob, Job
 from .status import LogMessage, ProgressUnit, Status
 
@@ -67,6 +68,7 @@ __all__ = [
     "RuntimeVersionError",
     "ServerInfo",
     "SpaceError",
+    "SpaceStatus",
     "Status",
     "ValidationError",
     "ZeroGPUQuotaError",

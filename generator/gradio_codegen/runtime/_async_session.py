@@ -12,10 +12,17 @@ import uuid
 from typing import Any, Sequence
 
 from . import _http
-from ._connection import Connection, redact_url, status_error
+from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
 from ._inputs import collect, substitute, uploads_of
-from ._session import FORGOTTEN_REASON, PEER_CANCEL_REASON
+from ._session import (
+    BROKE_WHILE_JOINING,
+    FORGOTTEN_REASON,
+    MAX_HICCUPS,
+    PEER_CANCEL_REASON,
+    StreamHiccup,
+    session_error,
+)
 from ._sse import SSEDecoder
 from .endpoint import Endpoint
 from .errors import APIConnectionError, APITimeoutError, GradioError, ProtocolError
@@ -40,6 +47,8 @@ class AsyncSession:
         self._reader: asyncio.Task[None] | None = None
         self._generation = 0
         self._closed = False
+        self._routed = False
+        self._breaks = 0  # broken streams so far (see SyncSession._breaks)
 
     def reset(self) -> None:
         self.session_hash = uuid.uuid4().hex
@@ -66,10 +75,14 @@ class AsyncSession:
 
         core = JobCore(endpoint.fn_index, info.protocol, decode, endpoint.generator)
         job: AsyncJob[Any] = AsyncJob(core, self)
+        breaks = self._breaks
         event_id = await self.conn.ajoin(endpoint.fn_index, data, self.session_hash)
         if self._closed:
             raise GradioError("the client is closed")
         core.event_id = event_id
+        if breaks != self._breaks:
+            job._fail(APIConnectionError(BROKE_WHILE_JOINING))
+            return job
         job._generation = self._generation
         self._jobs[event_id] = job
         backlog = self._unclaimed.pop(event_id, [])
@@ -133,6 +146,7 @@ class AsyncSession:
             self._reader = None
 
     def _fail_all(self, error: BaseException) -> None:
+        self._breaks += 1
         jobs = list(self._jobs.values())
         self._jobs.clear()
         for job in jobs:
@@ -144,16 +158,17 @@ class AsyncSession:
     async def _read_stream(self) -> None:
         url = self.conn.stream_url(self.session_hash)
         protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
-        attempt = 0
+        attempt = hiccups = 0
         while True:
-            connected = False
+            connected = drained = False
             try:
                 async with self.conn.aclient.stream(
-                    "GET", url, headers=self.conn.headers_for(url)
+                    "GET", url, headers=self.conn.headers_for(url),
+                    timeout=self.conn.stream_timeout,
                 ) as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
                         await resp.aread()
-                        await asyncio.sleep(self.conn.retry.delay(attempt))
+                        await asyncio.sleep(self.conn.retry.delay(attempt, retry_after(resp)))
                         attempt += 1
                         continue
                     if resp.status_code >= 400:
@@ -161,18 +176,36 @@ class AsyncSession:
                         raise status_error(resp, "opening the event stream")
                     connected = True
                     decoder = SSEDecoder()
+                    self._routed = False
                     async for chunk in resp.aiter_bytes():
+                        if drained:
+                            continue  # the app ends the body right after close_stream
                         for message in decoder.feed(chunk):
                             if self._dispatch(message):
-                                return
+                                drained = True
+                                break
+                    if drained:
+                        # Read to the end so the connection goes back to the pool: the
+                        # next job's stream then needs no new TCP connection.
+                        return
                     for message in decoder.flush():
                         if self._dispatch(message):
                             return
                     if protocol == "sse_v3" and not self._closed:
                         raise APIConnectionError("the event stream ended before close_stream")
                     return
-            except _http.TimeoutException:
-                if not connected and attempt < self.conn.retry.max_retries:
+            except StreamHiccup as exc:
+                hiccups = 1 if self._routed else hiccups + 1
+                if hiccups > MAX_HICCUPS:
+                    raise ProtocolError(f"the app reported an error: {exc}") from None
+                log.debug("reopening the event stream after: %s", exc)
+                continue
+            # Reopen only when the connection never reached the app: the app drops
+            # a session's jobs when its stream disconnects.
+            except _http.TimeoutException as exc:
+                if drained:
+                    return
+                if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     await asyncio.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
                     continue
@@ -180,7 +213,9 @@ class AsyncSession:
                     f"no message from {redact_url(self.conn.base_url)} within the read timeout"
                 ) from None
             except _http.TransportError as exc:
-                if not connected and attempt < self.conn.retry.max_retries:
+                if drained:
+                    return
+                if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     await asyncio.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
                     continue
@@ -198,14 +233,11 @@ class AsyncSession:
         event_id = message.get("event_id")
         if not isinstance(event_id, str):
             if kind == "unexpected_error":
-                text = message.get("message")
-                reason = FORGOTTEN_REASON if message.get("session_not_found") else (
-                    f"the app reported an error: {text if isinstance(text, str) else 'unknown'}"
-                )
-                raise ProtocolError(reason)
+                raise session_error(message)
             if kind == "__malformed__":
                 log.warning("ignored a malformed event from the app")
             return False
+        self._routed = True
         job = self._jobs.get(event_id)
         if job is None:
             if len(self._unclaimed) >= _MAX_UNCLAIMED:

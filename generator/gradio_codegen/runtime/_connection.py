@@ -9,15 +9,15 @@ the app's (file URLs the app returns on other hosts are fetched without credenti
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
-import random
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generator, Iterable, Mapping, Sequence
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from . import _http
 from .errors import (
@@ -25,15 +25,15 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
-    NotFoundError,
     ProtocolError,
-    QueueFullError,
-    RateLimitError,
     ValidationError,
 )
+from ._httperrors import JOIN_RETRY_STATUS, RETRY_STATUS, RetryPolicy, retry_after, status_error
 from .files import UploadFile
 
-__all__ = ["Connection", "RetryPolicy", "ServerInfo", "redact_url"]
+__all__ = [
+    "Connection", "RetryPolicy", "ServerInfo", "redact_url", "retry_after", "status_error",
+]
 
 USER_AGENT = "gradio-codegen"
 _HF_SUFFIXES = (".hf.space", ".huggingface.co")
@@ -41,6 +41,13 @@ _HF_HOSTS = ("huggingface.co", "hf.co")
 _MAX_REDIRECTS = 5
 JSON = "application/json"
 DEFAULT_TIMEOUT = _http.Timeout(connect=10.0, read=60.0, write=60.0, pool=60.0)
+#: The queue stream is quiet between heartbeats (every 15 s): its read timeout must
+#: outlast several of them whatever timeout the caller chose for requests.
+STREAM_READ_TIMEOUT = 60.0
+#: Joins in flight per client. Gradio slows down sharply with many simultaneous
+#: connections (200 parallel joins took 5x longer than 16 at a time), and a join is a
+#: short request, so callers beyond this wait their turn instead of opening sockets.
+MAX_CONCURRENT_JOINS = 16
 
 
 def redact_url(url: str) -> str:
@@ -90,91 +97,6 @@ class ServerInfo:
         )
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries for requests that are safe to repeat (nothing ran yet)."""
-
-    max_retries: int = 2
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 60.0
-
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        if retry_after is not None:
-            return float(min(max(retry_after, 0.0), self.max_retry_after))
-        base: float = min(self.initial_delay * 2.0**attempt, self.max_delay)
-        return base * (0.75 + random.random() * 0.5)
-
-
-_RETRY_STATUS = frozenset({429, 502, 503, 504})
-
-
-def _retry_after(response: _http.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _detail(response: _http.Response) -> Any:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:500]
-    return body
-
-
-def _detail_text(body: Any) -> str:
-    if isinstance(body, Mapping):
-        for key in ("detail", "error", "message"):
-            value = body.get(key)
-            if isinstance(value, str):
-                return value
-            if isinstance(value, Mapping):
-                inner = value.get("error") or value.get("message")
-                if isinstance(inner, str):
-                    return inner
-    if isinstance(body, str):
-        return body.strip()[:300]
-    return ""
-
-
-def status_error(response: _http.Response, what: str) -> Exception:
-    """Map an HTTP error response to the runtime's error types."""
-    code = response.status_code
-    body = _detail(response)
-    detail = _detail_text(body)
-    suffix = f": {detail}" if detail else ""
-    if code == 422 and isinstance(body, Mapping) and isinstance(body.get("detail"), list):
-        problems = [
-            f"{d.get('parameter_name') or 'argument'}: {d.get('message') or d.get('msg')}"
-            for d in body["detail"]
-            if isinstance(d, Mapping) and d.get("is_valid") is not True
-        ]
-        first = next((d for d in body["detail"] if isinstance(d, Mapping)), {})
-        return ValidationError(
-            f"{what} was rejected by the app: " + "; ".join(problems),
-            parameter=first.get("parameter_name") if isinstance(first, Mapping) else None,
-        )
-    if code in (401, 403):
-        return AuthenticationError(
-            f"{what} needs valid credentials (HTTP {code}){suffix}", status_code=code, body=body
-        )
-    if code == 404:
-        return NotFoundError(f"{what}: not found (HTTP 404){suffix}", status_code=code, body=body)
-    if code == 429:
-        return RateLimitError(
-            f"{what}: rate limited (HTTP 429){suffix}", status_code=code, body=body,
-            retry_after=_retry_after(response),
-        )
-    if code == 503 and "queue" in detail.lower():
-        return QueueFullError(f"{what}: {detail}", status_code=code, body=body)
-    return APIStatusError(f"{what} failed with HTTP {code}{suffix}", status_code=code, body=body)
-
-
 class Connection:
     """Addresses, credentials and HTTP clients for one app."""
 
@@ -196,13 +118,27 @@ class Connection:
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {redact_url(base_url)!r}")
-        self.base_url = base_url.rstrip("/")
+        # Credentials in the URL become Basic auth for the app's host only; the query
+        # string (``?token=...``) is dropped. Neither may reach logs or other hosts.
+        parts = urlsplit(base_url)
+        self._basic: str | None = None
+        if parts.username is not None or parts.password is not None:
+            pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+            self._basic = "Basic " + base64.b64encode(pair.encode()).decode()
+        self.base_url = redact_url(base_url).rstrip("/")
         self._token = token
         self._auth = auth
         self.extra_headers = dict(headers or {})
         if isinstance(timeout, (int, float)):
             timeout = _http.Timeout(timeout, connect=min(10.0, float(timeout)))
         self.timeout = timeout or DEFAULT_TIMEOUT
+        t = self.timeout
+        #: The queue stream's timeouts: the caller's, with a read timeout that outlasts
+        #: the server's 15 s heartbeat.
+        self.stream_timeout = _http.Timeout(
+            connect=t.connect, read=max(t.read or 0.0, STREAM_READ_TIMEOUT),
+            write=t.write, pool=t.pool,
+        )
         self.retry = retry or RetryPolicy()
         self.server = server
         self._token_hosts = {_host_key(self.base_url) if _is_hf(self.base_url) else ""}
@@ -221,6 +157,8 @@ class Connection:
         self._async_lock: asyncio.Lock | None = None
         self._logged_in = auth is None
         self.cookies = _http.Cookies()
+        self._join_slots = threading.BoundedSemaphore(MAX_CONCURRENT_JOINS)
+        self._ajoin_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     def __repr__(self) -> str:
         return f"Connection({redact_url(self.base_url)!r})"
@@ -251,6 +189,8 @@ class Connection:
 
     def headers_for(self, url: str) -> dict[str, str]:
         headers = {"user-agent": USER_AGENT, **self.extra_headers}
+        if self._basic and _host_key(url) == _host_key(self.base_url):
+            headers["authorization"] = self._basic
         if self._token and self.token_allowed(url):
             headers["x-hf-authorization"] = f"Bearer {self._token}"
         return headers
@@ -262,7 +202,11 @@ class Connection:
             "timeout": self.timeout,
             "follow_redirects": False,
             "verify": self.verify,
-            "limits": _http.Limits(max_connections=1000, max_keepalive_connections=100),
+            # Idle connections are dropped before uvicorn's 5 s keep-alive ends them, so
+            # a request is never sent on a socket the server is closing (a lost join).
+            "limits": _http.Limits(
+                max_connections=1000, max_keepalive_connections=100, keepalive_expiry=3.0
+            ),
             "trust_env": False,
         }
 
@@ -356,7 +300,8 @@ class Connection:
 
     def _send_sync(
         self, method: str, url: str, what: str, *, retry: bool = False,
-        content_type: str | None = None, **kwargs: Any,
+        content_type: str | None = None, retry_status: frozenset[int] = RETRY_STATUS,
+        **kwargs: Any,
     ) -> _http.Response:
         attempt = 0
         headers = self.headers_for(url)
@@ -379,15 +324,16 @@ class Connection:
                 raise APIConnectionError(
                     f"{what}: cannot reach {redact_url(url)} ({type(exc).__name__})"
                 ) from None
-            if retry and response.status_code in _RETRY_STATUS and attempt < self.retry.max_retries:
-                time.sleep(self.retry.delay(attempt, _retry_after(response)))
+            if retry and response.status_code in retry_status and attempt < self.retry.max_retries:
+                time.sleep(self.retry.delay(attempt, retry_after(response)))
                 attempt += 1
                 continue
             return response
 
     async def _send_async(
         self, method: str, url: str, what: str, *, retry: bool = False,
-        content_type: str | None = None, **kwargs: Any,
+        content_type: str | None = None, retry_status: frozenset[int] = RETRY_STATUS,
+        **kwargs: Any,
     ) -> _http.Response:
         attempt = 0
         headers = self.headers_for(url)
@@ -410,8 +356,8 @@ class Connection:
                 raise APIConnectionError(
                     f"{what}: cannot reach {redact_url(url)} ({type(exc).__name__})"
                 ) from None
-            if retry and response.status_code in _RETRY_STATUS and attempt < self.retry.max_retries:
-                await asyncio.sleep(self.retry.delay(attempt, _retry_after(response)))
+            if retry and response.status_code in retry_status and attempt < self.retry.max_retries:
+                await asyncio.sleep(self.retry.delay(attempt, retry_after(response)))
                 attempt += 1
                 continue
             return response
@@ -434,18 +380,28 @@ class Connection:
 
     def join(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
         url = self.url("queue/join")
-        response = self._send_sync(
-            "POST", url, "joining the queue", retry=True, content_type=JSON,
-            content=_dumps(self.join_body(fn_index, data, session_hash)),
-        )
+        with self._join_slots:
+            response = self._send_sync(
+                "POST", url, "joining the queue", retry=True, content_type=JSON,
+                retry_status=JOIN_RETRY_STATUS,
+                content=_dumps(self.join_body(fn_index, data, session_hash)),
+            )
         return _event_id(response)
+
+    def _async_join_slots(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._ajoin_slots is None or self._ajoin_slots[0] is not loop:
+            self._ajoin_slots = (loop, asyncio.Semaphore(MAX_CONCURRENT_JOINS))
+        return self._ajoin_slots[1]
 
     async def ajoin(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
         url = self.url("queue/join")
-        response = await self._send_async(
-            "POST", url, "joining the queue", retry=True, content_type=JSON,
-            content=_dumps(self.join_body(fn_index, data, session_hash)),
-        )
+        async with self._async_join_slots():
+            response = await self._send_async(
+                "POST", url, "joining the queue", retry=True, content_type=JSON,
+                retry_status=JOIN_RETRY_STATUS,
+                content=_dumps(self.join_body(fn_index, data, session_hash)),
+            )
         return _event_id(response)
 
     def cancel_body(self, fn_index: int, event_id: str, session_hash: str) -> dict[str, Any]:
@@ -534,27 +490,38 @@ class Connection:
         return b"".join(self._iter_download(url))
 
     def _iter_download(self, url: str) -> Generator[bytes, None, None]:
-        for _ in range(_MAX_REDIRECTS + 1):
+        hops = 0
+        stale_retry = True
+        while hops <= _MAX_REDIRECTS:
             same_app = _host_key(url) == _host_key(self.base_url)
             client = self.sync if same_app else None
+            answered = False
             try:
                 if client is None:
                     # Another host: no token, no cookies, no shared pool.
                     with _http.Client(timeout=self.timeout, verify=self.verify, trust_env=False) as other:
                         with other.stream("GET", url, headers={"user-agent": USER_AGENT}) as response:
+                            answered = True
                             next_url = yield from self._consume(response, url)
                 else:
                     with client.stream("GET", url, headers=self._download_headers(url)) as response:
+                        answered = True
                         next_url = yield from self._consume(response, url)
             except _http.TimeoutException:
                 raise APITimeoutError(f"downloading {redact_url(url)}: timed out") from None
             except _http.TransportError as exc:
+                if not answered and stale_retry:
+                    # A pooled keep-alive connection the server had just closed: a GET
+                    # that got no answer is safe to send once more.
+                    stale_retry = False
+                    continue
                 raise APIConnectionError(
                     f"downloading {redact_url(url)} failed ({type(exc).__name__})"
                 ) from None
             if next_url is None:
                 return
             url = next_url
+            hops += 1
         raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
 
     def _consume(
@@ -596,9 +563,12 @@ class Connection:
         return b"".join(parts)
 
     async def _aiter_download(self, url: str) -> Any:
-        for _ in range(_MAX_REDIRECTS + 1):
+        hops = 0
+        stale_retry = True
+        while hops <= _MAX_REDIRECTS:
             same_app = _host_key(url) == _host_key(self.base_url)
             next_url: str | None = None
+            answered = False
             try:
                 if same_app:
                     ctx = self.aclient.stream("GET", url, headers=self._download_headers(url))
@@ -608,6 +578,7 @@ class Connection:
                     ctx = other.stream("GET", url, headers={"user-agent": USER_AGENT})
                 try:
                     async with ctx as response:
+                        answered = True
                         if response.status_code in (301, 302, 303, 307, 308):
                             location = response.headers.get("location")
                             if not location:
@@ -632,12 +603,16 @@ class Connection:
             except _http.TimeoutException:
                 raise APITimeoutError(f"downloading {redact_url(url)}: timed out") from None
             except _http.TransportError as exc:
+                if not answered and stale_retry:
+                    stale_retry = False  # a stale pooled connection: resend the GET once
+                    continue
                 raise APIConnectionError(
                     f"downloading {redact_url(url)} failed ({type(exc).__name__})"
                 ) from None
             if next_url is None:
                 return
             url = next_url
+            hops += 1
         raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
 
 

@@ -6,7 +6,17 @@ httpx2 is a one-line change here.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 import httpx
+
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    # httpcore tries ``import sniffio`` several times per async request and falls back
+    # to asyncio when it is missing (recent anyio releases no longer install it). A failed
+    # import searches every sys.path entry each time (~1.5 ms), which dominated the
+    # async client's CPU per call; recording the absence makes each attempt instant.
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 Client = httpx.Client
 AsyncClient = httpx.AsyncClient

@@ -15,7 +15,7 @@ import uuid
 from typing import Any, Sequence
 
 from . import _http
-from ._connection import Connection, redact_url, status_error
+from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
 from ._inputs import collect, substitute, uploads_of
 from .endpoint import Endpoint
@@ -28,7 +28,9 @@ from .errors import (
 from .files import wrap_files
 from .jobs import Job
 
-__all__ = ["SyncSession", "PEER_CANCEL_REASON", "FORGOTTEN_REASON"]
+__all__ = [
+    "BROKE_WHILE_JOINING", "FORGOTTEN_REASON", "PEER_CANCEL_REASON", "StreamHiccup", "SyncSession",
+]
 
 log = logging.getLogger("gradio_codegen")
 PEER_CANCEL_REASON = (
@@ -36,8 +38,36 @@ PEER_CANCEL_REASON = (
     "in a session, and another job of this endpoint was cancelled"
 )
 FORGOTTEN_REASON = "the app no longer knows this job (it was restarted or dropped the session)"
+BROKE_WHILE_JOINING = (
+    "the event stream broke while the job was joining the queue; the app drops a "
+    "session's queued jobs when its stream breaks, so it may not have run"
+)
 _RETRY_STATUS = (429, 502, 503, 504)
 _MAX_UNCLAIMED = 10_000
+#: Stream errors in a row (with no job message between them) before giving up.
+MAX_HICCUPS = 3
+#: Seconds an idle reader thread waits for another job before it ends.
+READER_IDLE = 5.0
+
+
+class StreamHiccup(Exception):
+    """The app reported an error on the stream but kept the session: reopen it.
+
+    Gradio 4.x/5.x crash their stream loop (``KeyError``) when a job that /cancel
+    already completed finishes later; the session's message queue survives, so the
+    jobs still pending must not be failed.
+    """
+
+
+def session_error(message: dict[str, Any]) -> Exception:
+    """The exception for an ``unexpected_error`` that names no job."""
+    text = message.get("message")
+    text = text if isinstance(text, str) else "unknown"
+    if message.get("session_not_found"):
+        return ProtocolError(FORGOTTEN_REASON)
+    if "stopped" in text.lower():
+        return ProtocolError(f"the app reported an error: {text}")
+    return StreamHiccup(text)
 
 
 class SyncSession:
@@ -47,12 +77,18 @@ class SyncSession:
         self.conn = conn
         self.session_hash = uuid.uuid4().hex
         self._lock = threading.Lock()
+        #: Wakes an idle reader when a job registers (or the session closes).
+        self._wakeup = threading.Condition(self._lock)
         self._jobs: dict[str, Job[Any]] = {}
         self._unclaimed: dict[str, list[dict[str, Any]]] = {}
         self._reader: threading.Thread | None = None
         self._generation = 0
         self._response: _http.Response | None = None
         self._closed = False
+        self._routed = False
+        #: Broken streams so far: the app drops a session's queued jobs when its
+        #: stream disconnects, so a join that overlapped a break may be lost.
+        self._breaks = 0
 
     def reset(self) -> None:
         """Start a new session (fresh ``gr.State``) for later jobs."""
@@ -83,11 +119,23 @@ class SyncSession:
         core = JobCore(endpoint.fn_index, info.protocol, decode, endpoint.generator)
         job: Job[Any] = Job(core, self)
         session_hash = self.session_hash
+        breaks = self._breaks
         event_id = self.conn.join(endpoint.fn_index, data, session_hash)
-        self._register(job, event_id)
+        self._register(job, event_id, breaks)
         return job
 
-    def _register(self, job: Job[Any], event_id: str) -> None:
+    def _register(self, job: Job[Any], event_id: str, breaks: int | None = None) -> None:
+        with self._lock:
+            if self._closed:
+                raise GradioError("the client is closed")
+            if breaks is not None and breaks != self._breaks:
+                job._core.event_id = event_id
+                lost = True
+            else:
+                lost = False
+        if lost:
+            job._fail(APIConnectionError(BROKE_WHILE_JOINING))
+            return
         with self._lock:
             if self._closed:
                 raise GradioError("the client is closed")
@@ -102,6 +150,8 @@ class SyncSession:
                     daemon=True,
                 )
                 self._reader.start()
+            else:
+                self._wakeup.notify()
         try:
             done = job._process(backlog) if backlog else False
         finally:
@@ -148,6 +198,10 @@ class SyncSession:
     def _run(self) -> None:
         while True:
             with self._lock:
+                if not self._jobs and not self._closed:
+                    # Linger for the next job: back-to-back calls then reuse this
+                    # thread instead of starting one per call.
+                    self._wakeup.wait(READER_IDLE)
                 if not self._jobs or self._closed:
                     self._reader = None
                     return
@@ -173,6 +227,7 @@ class SyncSession:
 
     def _fail_all(self, error: BaseException) -> None:
         with self._lock:
+            self._breaks += 1
             jobs = list(self._jobs.values())
             self._jobs.clear()
         for job in jobs:
@@ -184,14 +239,17 @@ class SyncSession:
     def _read_stream(self) -> None:
         url = self.conn.stream_url(self.session_hash)
         protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
-        attempt = 0
+        attempt = hiccups = 0
         while True:
-            connected = False
+            connected = drained = False
             try:
-                with self.conn.sync.stream("GET", url, headers=self.conn.headers_for(url)) as resp:
+                with self.conn.sync.stream(
+                    "GET", url, headers=self.conn.headers_for(url),
+                    timeout=self.conn.stream_timeout,
+                ) as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
                         resp.read()
-                        time.sleep(self.conn.retry.delay(attempt))
+                        time.sleep(self.conn.retry.delay(attempt, retry_after(resp)))
                         attempt += 1
                         continue
                     if resp.status_code >= 400:
@@ -202,20 +260,38 @@ class SyncSession:
                     from ._sse import SSEDecoder
 
                     decoder = SSEDecoder()
+                    self._routed = False
                     for chunk in resp.iter_bytes():
+                        if drained:
+                            continue  # the app ends the body right after close_stream
                         for message in decoder.feed(chunk):
                             if self._dispatch(message):
-                                return
+                                drained = True
+                                break
+                    if drained:
+                        # Read to the end so the connection goes back to the pool: the
+                        # next job's stream then needs no new TCP connection.
+                        return
                     for message in decoder.flush():
                         if self._dispatch(message):
                             return
                     if protocol == "sse_v3" and not self._closed:
                         raise APIConnectionError("the event stream ended before close_stream")
                     return
-            except _http.TimeoutException:
+            except StreamHiccup as exc:
+                hiccups = 1 if self._routed else hiccups + 1
+                if hiccups > MAX_HICCUPS:
+                    raise ProtocolError(f"the app reported an error: {exc}") from None
+                log.debug("reopening the event stream after: %s", exc)
+                continue
+            # Reopen only when the connection never reached the app: the app drops
+            # a session's jobs when its stream disconnects.
+            except _http.TimeoutException as exc:
+                if drained:
+                    return
                 if self._closed:
                     return
-                if not connected and attempt < self.conn.retry.max_retries:
+                if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     time.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
                     continue
@@ -223,9 +299,11 @@ class SyncSession:
                     f"no message from {redact_url(self.conn.base_url)} within the read timeout"
                 ) from None
             except _http.TransportError as exc:
+                if drained:
+                    return
                 if self._closed:
                     return
-                if not connected and attempt < self.conn.retry.max_retries:
+                if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     time.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
                     continue
@@ -246,14 +324,11 @@ class SyncSession:
         event_id = message.get("event_id")
         if not isinstance(event_id, str):
             if kind == "unexpected_error":
-                text = message.get("message")
-                reason = FORGOTTEN_REASON if message.get("session_not_found") else (
-                    f"the app reported an error: {text if isinstance(text, str) else 'unknown'}"
-                )
-                raise ProtocolError(reason)
+                raise session_error(message)
             if kind == "__malformed__":
                 log.warning("ignored a malformed event from the app")
             return False
+        self._routed = True
         with self._lock:
             job = self._jobs.get(event_id)
             if job is None:
@@ -272,6 +347,7 @@ class SyncSession:
         """Stop the reader; pending jobs end as cancelled."""
         with self._lock:
             self._closed = True
+            self._wakeup.notify_all()
             jobs = list(self._jobs.values())
             self._jobs.clear()
             reader = self._reader

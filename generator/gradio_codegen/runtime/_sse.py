@@ -16,12 +16,25 @@ MAX_EVENT_BYTES = 256 * 1024 * 1024
 class SSEDecoder:
     """Incremental decoder: feed byte chunks, get JSON messages back."""
 
-    def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
+    def __init__(self, max_event_bytes: int | None = None) -> None:
         self._buffer = b""
+        self._pending: list[bytes] = []  # pieces of a line still without its newline
+        self._pending_size = 0
         self._data: list[bytes] = []
-        self._max = max_event_bytes
+        self._data_size = 0
+        self._max = MAX_EVENT_BYTES if max_event_bytes is None else max_event_bytes
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        if b"\n" not in chunk:
+            # Still inside one line: keep the pieces (joining them each time is quadratic).
+            self._pending_size += len(chunk)
+            if self._pending_size + len(self._buffer) > self._max:
+                raise ProtocolError("the event stream sent an oversized line")
+            self._pending.append(chunk)
+            return []
+        if self._pending:
+            chunk = b"".join(self._pending) + chunk
+            self._pending, self._pending_size = [], 0
         buffer = self._buffer + chunk if self._buffer else chunk
         lines = buffer.split(b"\n")
         self._buffer = lines.pop()
@@ -40,14 +53,15 @@ class SSEDecoder:
                 if payload.startswith(b" "):
                     payload = payload[1:]
                 self._data.append(payload)
-                if sum(len(d) for d in self._data) > self._max:
+                self._data_size += len(payload) + 64  # + what a buffered line costs
+                if self._data_size > self._max:
                     raise ProtocolError("the event stream sent an oversized event")
             # "event:", "id:", "retry:" and comments carry nothing the queue uses.
         return messages
 
     def _emit(self) -> list[dict[str, Any]]:
         raw = b"\n".join(self._data)
-        self._data = []
+        self._data, self._data_size = [], 0
         try:
             message = json.loads(raw)
         except ValueError:
@@ -58,7 +72,7 @@ class SSEDecoder:
 
     def flush(self) -> list[dict[str, Any]]:
         """Messages completed by the end of the stream (a final line without blank)."""
-        if self._buffer:
+        if self._buffer or self._pending:
             messages = self.feed(b"\n")
         else:
             messages = []

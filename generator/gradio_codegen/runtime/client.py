@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence, TypeVar
 
 from . import _http
 from ._async_session import AsyncSession
@@ -20,9 +20,14 @@ from .endpoint import Endpoint, endpoint_from_spec
 from .errors import NotFoundError
 from .jobs import AsyncJob, Job
 
+if TYPE_CHECKING:
+    from .hub import SpaceStatusCallback
+
 __all__ = ["AsyncClient", "BaseAsyncClient", "BaseClient", "Client"]
 
 T = TypeVar("T")
+_C = TypeVar("_C", bound="BaseClient")
+_AC = TypeVar("_AC", bound="BaseAsyncClient")
 
 
 def _saved_token() -> str | None:
@@ -49,7 +54,13 @@ def _is_url(src: str) -> bool:
 
 
 class _Base:
-    """What the sync and async clients share: where the app is and how to reach it."""
+    """What the sync and async clients share: where the app is and how to reach it.
+
+    A Space id (``owner/name``) is resolved through the Hub at construction, waiting up
+    to ``wake_timeout`` seconds while the Space sleeps, builds or starts and reporting
+    each stage to ``space_status``; a generated SDK's baked host is used without asking
+    the Hub unless one of those two is given.
+    """
 
     #: Baked in by generated SDKs.
     _DEFAULT_SRC: ClassVar[str | None] = None
@@ -68,27 +79,43 @@ class _Base:
         allow_token_hosts: Iterable[str] = (),
         verify: bool = True,
         transport: Any = None,
+        space_status: SpaceStatusCallback | None = None,
+        wake_timeout: float | None = None,
     ) -> None:
         given = src
         src = src or self._DEFAULT_SRC
         if not src:
             raise ValueError("give the app's URL or Space id")
+        if token is None:
+            token = _saved_token()
         server = None
         token_hosts = list(allow_token_hosts)
         space_id: str | None = None
         if _is_url(src):
             base_url = src
             if given is None or given.rstrip("/") == (self._DEFAULT_SRC or "").rstrip("/"):
+                # The baked host: no network unless asked to check on the Space.
                 server = self._SERVER
                 space_id = self._SPACE_ID
+                if space_id:
+                    from .hub import baked_host_gets_token, wait_for_space
+
+                    if baked_host_gets_token(base_url):
+                        token_hosts.append(base_url)
+                    if space_status is not None or wake_timeout is not None:
+                        wait_for_space(
+                            space_id, token=token, on_status=space_status, timeout=wake_timeout
+                        )
         else:
             from .hub import resolve_space
 
             space_id = src
-            base_url = resolve_space(src, token=token if token is not None else _saved_token())
+            base_url = resolve_space(
+                src, token=token, on_status=space_status, wake_timeout=wake_timeout
+            )
             token_hosts.append(base_url)
-        if token is None:
-            token = _saved_token()
+            if base_url.rstrip("/") == (self._DEFAULT_SRC or "").rstrip("/"):
+                server = self._SERVER
         self.space_id = space_id
         self._conn = Connection(
             base_url,
@@ -145,6 +172,41 @@ class BaseClient(_Base):
     def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         return self._submit(endpoint, values).result()
 
+    @classmethod
+    def duplicate(
+        cls: type[_C],
+        from_id: str | None = None,
+        to_id: str | None = None,
+        *,
+        token: str | None = None,
+        private: bool = True,
+        hardware: str | None = None,
+        sleep_timeout: int | None = None,
+        secrets: Mapping[str, str] | None = None,
+        space_status: SpaceStatusCallback | None = None,
+        wake_timeout: float | None = None,
+        **options: Any,
+    ) -> _C:
+        """Copy a Space (default: this SDK's) to the token's account, or reuse the copy
+        made before, and return a client for it once it runs.
+
+        ``hardware`` (e.g. ``"t4-small"``) and ``sleep_timeout`` (seconds idle before it
+        sleeps) are applied to a new copy and updated on an existing one; see
+        ``runtime._duplicate`` for the details. ``options`` go to the constructor.
+        """
+        from ._duplicate import duplicate_space
+
+        source = from_id or cls._SPACE_ID
+        if not source:
+            raise ValueError("give from_id: the Space to duplicate")
+        token = token if token is not None else _saved_token()
+        copy = duplicate_space(
+            source, to_id, token=token, private=private, hardware=hardware,
+            sleep_timeout=sleep_timeout, secrets=secrets, on_status=space_status,
+            wake_timeout=wake_timeout,
+        )
+        return cls(copy.space_id, token=token, **options)
+
     def reset_session(self) -> None:
         """Use a new server session: ``gr.State`` starts fresh for later calls."""
         self._session.reset()
@@ -175,6 +237,41 @@ class BaseAsyncClient(_Base):
     async def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         job = await self._submit(endpoint, values)
         return await job.result()
+
+    @classmethod
+    async def duplicate(
+        cls: type[_AC],
+        from_id: str | None = None,
+        to_id: str | None = None,
+        *,
+        token: str | None = None,
+        private: bool = True,
+        hardware: str | None = None,
+        sleep_timeout: int | None = None,
+        secrets: Mapping[str, str] | None = None,
+        space_status: SpaceStatusCallback | None = None,
+        wake_timeout: float | None = None,
+        **options: Any,
+    ) -> _AC:
+        """Async ``BaseClient.duplicate``: the Hub calls and waiting run in a thread."""
+        import asyncio
+
+        from ._duplicate import duplicate_space
+
+        source = from_id or cls._SPACE_ID
+        if not source:
+            raise ValueError("give from_id: the Space to duplicate")
+        token = token if token is not None else _saved_token()
+
+        def run() -> _AC:
+            copy = duplicate_space(
+                source, to_id, token=token, private=private, hardware=hardware,
+                sleep_timeout=sleep_timeout, secrets=secrets, on_status=space_status,
+                wake_timeout=wake_timeout,
+            )
+            return cls(copy.space_id, token=token, **options)
+
+        return await asyncio.to_thread(run)
 
     def reset_session(self) -> None:
         self._session.reset()

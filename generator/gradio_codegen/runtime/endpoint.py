@@ -297,6 +297,18 @@ def _value_kinds(values: Sequence[Any]) -> set[str]:
     return kinds
 
 
+def _distinct(values: Sequence[Any]) -> list[Any]:
+    """Distinct values in order; ``True`` and ``1`` stay different choices."""
+    seen: set[tuple[str, Any]] = set()
+    out: list[Any] = []
+    for value in values:
+        key = (type(value).__name__, value)
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
 def choice_values(param: ParameterSpec) -> tuple[Any, ...] | None:
     """The values a choice parameter takes: /config choices first, else the enum."""
     props = param.props
@@ -309,7 +321,7 @@ def choice_values(param: ParameterSpec) -> tuple[Any, ...] | None:
             else:
                 values.append(c)
         if all(v is None or isinstance(v, (str, int, float, bool)) for v in values):
-            return tuple(dict.fromkeys(values))
+            return tuple(_distinct(values))
     schema = param.schema
     defs = defs_of(schema)
     target = resolve(schema, defs)
@@ -318,7 +330,7 @@ def choice_values(param: ParameterSpec) -> tuple[Any, ...] | None:
     if isinstance(target, Mapping) and isinstance(target.get("enum"), list):
         enum = target["enum"]
         if all(v is None or isinstance(v, (str, int, float, bool)) for v in enum):
-            return tuple(dict.fromkeys(enum))
+            return tuple(_distinct(enum))
     return None
 
 
@@ -330,7 +342,7 @@ def param_from_spec(name: str, spec: ParameterSpec) -> Param:
     paths = file_paths(schema)
     file_list = paths == (("*",),) and "list" in kinds and "file" not in kinds
     multiselect = bool(spec.props.get("multiselect")) or (
-        spec.component in ("CheckboxGroup",) or (
+        spec.component.lower() == "checkboxgroup" or (
             "list" in kinds and spec.component == "Dropdown"
         )
     )

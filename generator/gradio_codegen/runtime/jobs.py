@@ -118,7 +118,13 @@ class Job(Generic[T]):
             yield value
 
     def cancel(self) -> bool:
-        """Cancel the job, queued or running; False if it had already finished."""
+        """Cancel the job, queued or running; False if it had already finished.
+
+        The job then ends as cancelled (``result()`` raises ``CancelledError``). Gradio's
+        /cancel also stops other *running* jobs of the same endpoint in this session;
+        they end as cancelled too. Gradio < 6 does not dequeue a queued job it was asked
+        to cancel: the app still runs it later and its result is discarded.
+        """
         with self._cond:
             if self._core.done:
                 return False

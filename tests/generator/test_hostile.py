@@ -1,0 +1,271 @@
+"""Hostile schemas: whatever an app publishes, its SDK compiles, formats, imports without
+running anything from the schema, and schema text only ever appears inside string
+literals (identifiers come from the sanitizer alone).
+
+The example count defaults to a small number for the everyday suite; set
+``GRADIO_CODEGEN_HYPOTHESIS_EXAMPLES=10000`` for a long run.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import itertools
+import keyword
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gradio_codegen import names as names_mod
+from gradio_codegen import render as render_mod
+from gradio_codegen import typemap as typemap_mod
+from gradio_codegen.render import render_package
+from gradio_codegen.spec import ApiSpec, EndpointSpec, ParameterSpec, ReturnSpec
+
+from tests.conftest import import_fresh
+from tests.generator.regen_examples import example_dirs
+
+EXAMPLES = int(os.environ.get("GRADIO_CODEGEN_HYPOTHESIS_EXAMPLES", "100"))
+CANARY = "GRADIO_CODEGEN_CANARY"
+_RUN = f"__import__('builtins').__setattr__('{CANARY}', 1)"
+PAYLOADS = [
+    '"""', "'''", "\\", '\\"""', "'", '"', "#", "\n", "\r\n", "\x00", "\u2028", "\u2029",
+    "\ud800", "\udfff", "\x85", "\u202e", "\x1b[31m", "\f", "\v", "\t", "{{ 7 * 7 }}",
+    "{% raw %}", "__init__", "class", "None", "__import__", "eval", "exec", "open",
+    _RUN, f"'); {_RUN}; ('", f'"); {_RUN}; ("', f'"""; {_RUN}; """', f"\n{_RUN}\n",
+    f"\\'); {_RUN} #", f"x' if {_RUN} else '", "x" * 3000,
+]
+
+text = st.one_of(
+    st.sampled_from(PAYLOADS),
+    st.text(st.characters(exclude_categories=()), max_size=30),
+    st.lists(st.sampled_from(PAYLOADS), min_size=1, max_size=4).map("".join),
+)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True), text,
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(text, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+FILE = {
+    "type": "object",
+    "properties": {"path": {"type": "string"}, "meta": {"default": {"_type": "gradio.FileData"}}},
+    "required": ["path"],
+}
+key_text = st.one_of(text, st.sampled_from(["_type", "type", "id", "value", "class", "Any", "str"]))
+leaf_schemas = st.one_of(
+    st.sampled_from(
+        [{"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"},
+         {"type": "null"}, {"type": {}}, True, False, {}, FILE, {"$ref": "#/$defs/Node"},
+         {"$ref": "#/$defs/Missing"}, {"type": ["string", "null"]}]
+    ),
+    st.builds(lambda v: {"enum": v}, st.lists(scalars, max_size=5)),
+    st.builds(lambda v: {"const": v}, scalars),
+    st.builds(lambda v: {"type": v}, text),
+)
+schemas = st.recursive(
+    leaf_schemas,
+    lambda inner: st.one_of(
+        st.builds(lambda s: {"type": "array", "items": s}, inner),
+        st.builds(lambda s: {"type": "array", "prefixItems": s}, st.lists(inner, max_size=3)),
+        st.builds(lambda s: {"anyOf": s}, st.lists(inner, max_size=3)),
+        st.builds(lambda s: {"oneOf": s}, st.lists(inner, max_size=3)),
+        st.builds(lambda s: {"allOf": [s]}, inner),
+        st.builds(
+            lambda props, extra, title: {
+                "type": "object", "properties": props, "required": list(props)[:1],
+                "additionalProperties": extra, "title": title,
+            },
+            st.dictionaries(key_text, inner, max_size=4),
+            st.one_of(st.booleans(), inner),
+            text,
+        ),
+    ),
+    max_leaves=10,
+)
+top_schemas = st.builds(
+    lambda s, node: s if not isinstance(s, dict) else {
+        **s, "$defs": {"Node": {"type": "object", "properties": {
+            "next": {"$ref": "#/$defs/Node"}, "value": node}}}},
+    schemas, schemas,
+)
+props = st.fixed_dictionaries(
+    {},
+    optional={
+        "choices": st.lists(
+            st.one_of(scalars, st.tuples(text, scalars).map(list)), max_size=5
+        ),
+        "allow_custom_value": st.booleans(),
+        "multiselect": st.booleans(),
+        "minimum": st.one_of(st.floats(), st.integers(-(2**70), 2**70)),
+        "maximum": st.one_of(st.floats(), st.integers(-(2**70), 2**70)),
+        "step": st.floats(),
+        "precision": st.sampled_from([0, 1, None]),
+        "file_count": text,
+        "info": text,
+    },
+)
+parameters = st.builds(
+    ParameterSpec,
+    name=st.one_of(st.none(), text), label=st.one_of(st.none(), text),
+    component=st.one_of(st.sampled_from(["Dropdown", "Checkboxgroup", "File", "Radio"]), text),
+    schema=top_schemas, python_type=st.one_of(st.none(), text),
+    description=st.one_of(st.none(), text), has_default=st.booleans(), default=json_values,
+    example=json_values, props=props,
+)
+returns = st.builds(
+    ReturnSpec, label=st.one_of(st.none(), text), component=text, schema=top_schemas,
+    python_type=st.one_of(st.none(), text), description=st.one_of(st.none(), text),
+)
+
+
+@st.composite
+def endpoints(draw: st.DrawFn) -> EndpointSpec:
+    params = tuple(draw(st.lists(parameters, max_size=4)))
+    outs = tuple(draw(st.lists(returns, max_size=3)))
+    return EndpointSpec(
+        api_name=draw(text), fn_index=draw(st.integers(0, 10**6)), parameters=params,
+        returns=outs, input_slots=tuple(range(len(params))),
+        output_slots=tuple(range(len(outs))), generator=draw(st.booleans()),
+        description=draw(st.one_of(st.none(), text)),
+    )
+
+
+specs = st.builds(
+    ApiSpec,
+    host=st.one_of(st.just("http://127.0.0.1:7860"), text.map(lambda t: "http://h/" + t)),
+    api_prefix=text, protocol=text, gradio_version=text,
+    endpoints=st.lists(endpoints(), max_size=3).map(tuple),
+    source=text, space_id=st.one_of(st.none(), text),
+    max_file_size=st.one_of(st.none(), st.integers(1, 2**40)),
+)
+
+
+@contextlib.contextmanager
+def recording_sanitizer() -> Iterator[set[str]]:
+    """Record every identifier the sanitizer hands out while rendering."""
+    made: set[str] = set()
+    originals = {
+        "identifier": names_mod.identifier, "class_name": names_mod.class_name,
+        "plain_key": names_mod.plain_key, "take": names_mod.NameAllocator.take,
+    }
+
+    def identifier(*a: Any, **k: Any) -> str:
+        made.add(out := originals["identifier"](*a, **k))
+        return out
+
+    def class_name(*a: Any, **k: Any) -> str:
+        made.add(out := originals["class_name"](*a, **k))
+        return out
+
+    def plain_key(key: object) -> bool:
+        ok = originals["plain_key"](key)
+        if ok:
+            made.add(str(key))
+        return bool(ok)
+
+    def take(self: Any, name: str) -> str:
+        made.add(out := originals["take"](self, name))
+        return out
+
+    patches = [
+        (render_mod, "identifier", identifier), (render_mod, "class_name", class_name),
+        (typemap_mod, "class_name", class_name), (typemap_mod, "plain_key", plain_key),
+        (names_mod.NameAllocator, "take", take),
+    ]
+    saved = [(obj, attr, getattr(obj, attr)) for obj, attr, _ in patches]
+    for obj, attr, new in patches:
+        setattr(obj, attr, new)
+    try:
+        yield made
+    finally:
+        for obj, attr, old in saved:
+            setattr(obj, attr, old)
+
+
+def identifiers(source: str) -> set[str]:
+    """Every name the module's code binds or reads (string contents excluded)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, ast.arg):
+            found.add(node.arg)
+        elif isinstance(node, ast.keyword) and node.arg:
+            found.add(node.arg)
+        elif isinstance(node, ast.alias):
+            found.add(node.asname or node.name)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.update(node.module.split("."))
+    return found
+
+
+def _base_vocabulary() -> frozenset[str]:
+    """Names generated code uses whatever the schema says: those of the templates and
+    type mapper, taken from a committed example (its own endpoint names are fixed text,
+    not hostile input), minus anything that could run code."""
+    vocab: set[str] = set()
+    for package_dir in example_dirs():
+        for path in package_dir.glob("*.py"):
+            vocab |= identifiers(path.read_text(encoding="utf-8"))
+    vocab |= {"NotRequired", "Required", "TypeAlias", "Any", "Literal", "TypedDict",
+              "NamedTuple", "float", "int", "str", "bool", "list", "dict", "tuple", "None",
+              "NotGiven", "NOT_GIVEN", "JSONValue", "FileInput", "FileRef"}
+    dangerous = {"eval", "exec", "open", "__import__", "compile", "getattr", "setattr",
+                 "system", "globals", "locals", "vars", "input", "breakpoint"}
+    assert not vocab & dangerous, vocab & dangerous
+    return frozenset(vocab)
+
+
+BASE = _base_vocabulary()
+_counter = itertools.count()
+
+
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 1000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.function_scoped_fixture],
+)
+@given(spec=specs)
+def test_hostile_spec_renders_safe_code(spec: ApiSpec, tmp_path: Path) -> None:
+    with recording_sanitizer() as made:
+        package = render_package(spec, "hostile_sdk", dist=True)
+    allowed = BASE | made
+    for name, source in package.files.items():
+        if not name.endswith(".py"):
+            continue
+        compile(source, name, "exec")
+        stray = identifiers(source) - allowed
+        assert not stray, f"{name}: identifiers not from the sanitizer: {sorted(stray)[:10]}"
+        for ident in identifiers(source):
+            assert ident.isascii() and not keyword.iskeyword(ident)
+    mod_name = f"hostile_sdk_{next(_counter)}"
+    target = tmp_path / mod_name
+    target.mkdir()
+    for name, body in package.files.items():
+        if name.startswith("hostile_sdk/"):
+            (target / name.split("/", 1)[1]).write_text(body, encoding="utf-8")
+    assert not hasattr(builtins, CANARY)
+    sdk = import_fresh(target, mod_name)
+    try:
+        assert not hasattr(builtins, CANARY), "schema text was executed at import"
+        assert callable(sdk.Client) and set(sdk.__all__) <= set(dir(sdk))
+    finally:
+        import sys
+
+        for mod in [m for m in sys.modules if m == mod_name or m.startswith(mod_name + ".")]:
+            del sys.modules[mod]
