@@ -145,10 +145,13 @@ def test_broken_stream_fails_every_pending_job(
     proxy: Proxy, jobs_server: Server, resources: Resources, action: str, kind: str
 ) -> None:
     tags = [new_tag() for _ in range(3)]
-    proxy.add(Rule("queue/data", action, marker=b"process_starts"))  # type: ignore[arg-type]
+    # The break is triggered by the output of a job submitted after the three blocking
+    # ones, so every join has been answered before the stream breaks.
+    proxy.add(Rule("queue/data", action, marker=b"CUTMARK"))  # type: ignore[arg-type]
     if kind == "sync":
         client = _client(proxy)
         jobs = [client.submit("/block", tag) for tag in tags]
+        jobs.append(client.submit("/echo", "CUTMARK", new_tag()))
         for job in jobs:
             with pytest.raises(APIConnectionError):
                 job.result(timeout=60)
@@ -157,6 +160,7 @@ def test_broken_stream_fails_every_pending_job(
         async def main() -> None:
             async with AsyncClient(proxy.url) as client:
                 jobs = [await client.submit("/block", tag) for tag in tags]
+                jobs.append(await client.submit("/echo", "CUTMARK", new_tag()))
                 for job in jobs:
                     with pytest.raises(APIConnectionError):
                         await job.result(timeout=60)
