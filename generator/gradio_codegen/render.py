@@ -8,7 +8,6 @@ every Python file with black. The output depends only on the spec and the packag
 from __future__ import annotations
 
 import functools
-import hashlib
 import keyword
 import re
 from dataclasses import dataclass, field
@@ -429,10 +428,3 @@ def _json_safe(value: Any, depth: int = 0) -> bool:
     if isinstance(value, list):
         return len(value) <= 5 and all(_json_safe(v, depth + 1) for v in value)
     return value is None or isinstance(value, (str, int, float, bool))
-
-
-def digest_files(files: dict[str, str]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(files):
-        h.update(name.encode() + b"\0" + files[name].encode() + b"\0")
-    return h.hexdigest()

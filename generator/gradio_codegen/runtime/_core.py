@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Literal
 
 from ._diff import apply_diff
-from .errors import AppError, CancelledError, GradioError, ProtocolError, ZeroGPUQuotaError
+from .errors import AppError, CancelledError, ProtocolError, ZeroGPUQuotaError
 from .status import LogMessage, ProgressUnit, Status
 
 __all__ = ["DIFF_PROTOCOLS", "JobCore", "app_error", "error_message"]
@@ -244,7 +244,3 @@ def _int(value: Any) -> int | None:
 
 def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def is_terminal_error(error: BaseException | None) -> bool:
-    return isinstance(error, GradioError)

@@ -6,7 +6,6 @@ differ in how they upload.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -113,7 +112,3 @@ def substitute(pending: Pending, server_paths: Sequence[str]) -> list[Any]:
 
 def uploads_of(pending: Pending) -> list[UploadFile]:
     return [u for _, u in pending.uploads]
-
-
-def fspath_or_none(value: Any) -> str | None:
-    return os.fspath(value) if isinstance(value, (str, os.PathLike)) else None

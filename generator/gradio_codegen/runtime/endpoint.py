@@ -374,10 +374,6 @@ def param_from_spec(name: str, spec: ParameterSpec) -> Param:
     )
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def endpoint_from_spec(
     spec: EndpointSpec,
     names: Sequence[str] | None = None,
