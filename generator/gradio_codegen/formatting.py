@@ -6,22 +6,33 @@ directory the generator runs in.
 
 from __future__ import annotations
 
-import black
-from black.mode import TargetVersion
+import functools
+from typing import Any
+
+from .layout import LINE_LENGTH
 
 __all__ = ["format_python", "prune_imports"]
 
-MODE = black.Mode(
-    target_versions={TargetVersion.PY310},
-    line_length=88,
-    string_normalization=True,
-    is_pyi=False,
-)
+
+@functools.lru_cache(maxsize=1)
+def _mode() -> Any:
+    # black is imported on first use: most SDKs are laid out without it (see layout).
+    import black
+    from black.mode import TargetVersion
+
+    return black.Mode(
+        target_versions={TargetVersion.PY310},
+        line_length=LINE_LENGTH,
+        string_normalization=True,
+        is_pyi=False,
+    )
 
 
 def format_python(source: str) -> str:
     """Return ``source`` formatted by black (raises on invalid syntax)."""
-    return black.format_str(source, mode=MODE)
+    import black
+
+    return black.format_str(source, mode=_mode())
 
 
 def prune_imports(source: str) -> str:
@@ -58,7 +69,10 @@ def prune_imports(source: str) -> str:
         start, end = node.lineno - 1, (node.end_lineno or node.lineno)
         text = ""
         if names:
-            listed = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in names)
-            text = f"from {'.' * node.level}{node.module or ''} import {listed}\n"
+            listed = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in names]
+            head = f"from {'.' * node.level}{node.module or ''} import "
+            text = head + ", ".join(listed) + "\n"
+            if len(text) > LINE_LENGTH + 1:  # as black splits a long import
+                text = head + "(\n" + "".join(f"    {name},\n" for name in listed) + ")\n"
         lines[start:end] = [text]
     return "".join(lines)

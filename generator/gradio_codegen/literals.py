@@ -11,7 +11,9 @@ import math
 import unicodedata
 from typing import Any
 
-__all__ = ["doc_text", "pyliteral"]
+from .layout import Group, Node, Pair
+
+__all__ = ["doc_text", "literal_node", "pyliteral", "str_literal"]
 
 
 def pyliteral(value: Any) -> str:
@@ -25,9 +27,9 @@ def pyliteral(value: Any) -> str:
             return 'float("nan")'
         if math.isinf(value):
             return 'float("inf")' if value > 0 else 'float("-inf")'
-        return repr(value)
+        return repr(value).replace("e+", "e")  # black writes 1e16, not 1e+16
     if isinstance(value, str):
-        return repr(value)
+        return str_literal(value)
     if isinstance(value, (list, tuple)):
         inner = ", ".join(pyliteral(v) for v in value)
         if isinstance(value, tuple):
@@ -37,6 +39,32 @@ def pyliteral(value: Any) -> str:
         inner = ", ".join(f"{pyliteral(str(k))}: {pyliteral(v)}" for k, v in value.items())
         return "{" + inner + "}"
     return repr(None)
+
+
+def str_literal(text: str) -> str:
+    """``repr(text)`` with the quotes black prefers: double quotes, unless they would
+    need more backslashes than single quotes do (so black leaves the literal alone)."""
+    single = repr(text)
+    if single[0] == '"':
+        return single  # repr picked double quotes itself: the text has ' and no "
+    # Inside single quotes repr escapes each ' (only when the text also has a ").
+    if text.count('"') > text.count("'") * ('"' in text):
+        return single
+    body = single[1:-1].replace("\\\\", "\0").replace("\\'", "'").replace('"', '\\"')
+    return '"' + body.replace("\0", "\\\\") + '"'
+
+
+def literal_node(value: Any) -> Node:
+    """``pyliteral`` as a layout node, so long containers split like black splits them."""
+    if isinstance(value, (list, tuple)):
+        items = tuple(literal_node(v) for v in value)
+        if isinstance(value, tuple):
+            return Group("(", items, ")", one_tuple=len(items) == 1)
+        return Group("[", items, "]")
+    if isinstance(value, dict):
+        pairs = tuple(Pair(f"{pyliteral(str(k))}: ", literal_node(v)) for k, v in value.items())
+        return Group("{", pairs, "}")
+    return pyliteral(value)
 
 
 def _clean(text: str, keep_newlines: bool) -> str:

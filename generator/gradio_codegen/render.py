@@ -1,8 +1,10 @@
 """Render an ApiSpec into the files of a typed SDK package.
 
 Builds a view model (names through the sanitizer, values through ``pyliteral``, text
-through ``doc_text``), renders the jinja2 templates with ``StrictUndefined``, and formats
-every Python file with black. The output depends only on the spec and the package name.
+through ``doc_text``), lays out each endpoint's statements the way black would
+(``layout``; black formats only what that declines, and ``types.py``), and renders the
+jinja2 templates with ``StrictUndefined``. The output is black-formatted and depends only
+on the spec and the package name.
 """
 
 from __future__ import annotations
@@ -12,17 +14,18 @@ import keyword
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
 from ._version import RUNTIME_API, __version__
 from .formatting import format_python, prune_imports
-from .literals import doc_text, pyliteral
+from .layout import Group, Node, Pair, TooLong, def_lines, flat, lay_out
+from .literals import doc_text, literal_node, pyliteral, str_literal
 from .models import render_models
 from .names import NameAllocator, class_name, identifier
 from .runtime._connection import redact_url
-from .runtime.endpoint import Param, _kind_ok, endpoint_from_spec
+from .runtime.endpoint import Endpoint, Param, _kind_ok, endpoint_from_spec
 from .spec import ApiSpec, EndpointSpec, dump_spec, load_spec, spec_hash
 from .typemap import TypeMapper
 
@@ -70,11 +73,12 @@ class EndpointView:
     return_type: str
     result_class: str | None
     doc: str
-    endpoint_source: str
+    runtime: Endpoint[Any]
+    coerce: tuple[str | None, ...]
     generator: bool
     example_args: str
     example_doc: str
-    call_values: str
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,12 +116,10 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         if view.result_class:
             final = renamed[view.result_class]
             view.return_type = final
-            view.endpoint_source = view.endpoint_source.replace(
-                "result_type=__RESULT__", f"result_type={final}"
-            )
             view.result_class = final
-        else:
-            view.endpoint_source = view.endpoint_source.replace("result_type=__RESULT__", "result_type=None")
+    units = _Units()
+    for view in endpoints:
+        _lay_out_endpoint(view, units)
     type_names = sorted(model_names | {str(r["name"]) for r in result_classes})
     digest = spec_hash(spec)
     if spec.space_id:
@@ -126,18 +128,33 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         source = spec.source
     else:
         source = redact_url(spec.source or spec.host)
+    env_url = f"{package.upper()}_URL"
+    module: dict[str, str] = {}
+    statements: dict[str, Node] = {
+        "check": Pair("check_runtime_api", Group(
+            "(", (str(RUNTIME_API), str_literal(__version__), str_literal(package)), ")"
+        )),
+        "source": Pair("_SOURCE = ", pyliteral(source)),
+        "host": Pair("_HOST = ", pyliteral(spec.host)),
+        "space_id": Pair("_SPACE_ID = ", pyliteral(spec.space_id)),
+        "server": Pair("_SERVER = ServerInfo", Group("(", (
+            Pair("api_prefix=", pyliteral(spec.api_prefix)),
+            Pair("protocol=", pyliteral(spec.protocol)),
+            Pair("version=", pyliteral(spec.gradio_version)),
+            Pair("max_file_size=", pyliteral(spec.max_file_size)),
+        ), ")")),
+        "env_url": Pair("_ENV_URL = ", str_literal(env_url)),
+    }
+    for key, node in statements.items():
+        units.add(module, key, 0, functools.partial(lay_out, node), flat(node))
+    units.resolve()
     context = {
         "package": package,
         "version": __version__,
         "runtime_api": RUNTIME_API,
-        "source_literal": pyliteral(source),
         "source_doc": doc_text(source),
-        "host_literal": pyliteral(spec.host),
-        "space_id_literal": pyliteral(spec.space_id),
-        "server_source": (
-            f"ServerInfo(api_prefix={pyliteral(spec.api_prefix)}, protocol={pyliteral(spec.protocol)}, "
-            f"version={pyliteral(spec.gradio_version)}, max_file_size={pyliteral(spec.max_file_size)})"
-        ),
+        "check_source": module["check"],
+        "module_constants": [module[k] for k in ("source", "host", "space_id", "server", "env_url")],
         "gradio_version_doc": doc_text(spec.gradio_version),
         "schema_hash": digest,
         "endpoints": endpoints,
@@ -145,7 +162,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "result_classes": result_classes,
         "type_names": type_names,
         "uses": sorted(mapper.uses),
-        "env_url": f"{package.upper()}_URL",
+        "env_url": env_url,
         "dist": dist,
         "header": _header(source, spec.gradio_version, digest),
     }
@@ -160,7 +177,10 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         text = env.get_template(template).render(**context)
         if target.endswith(("_client.py", "types.py")):
             text = prune_imports(text)
-        files[target] = format_python(text) if target.endswith(".py") else text
+        # _client.py and __init__.py come out of the templates and ``layout`` already
+        # formatted (tests hold black to that); types.py holds datamodel-code-generator's
+        # output and NamedTuples with arbitrary annotations, so black formats it.
+        files[target] = format_python(text) if target.endswith("types.py") else text
     files[f"{package}/py.typed"] = ""
     files[f"{package}/schema.json"] = schema_text
     if dist:
@@ -249,9 +269,7 @@ def _endpoint_view(
         results.append((result_class, fields))
         return_type = result_class
     coerce = tuple("float" if t == "float" else None for t in out_types)
-    source = _endpoint_source(runtime_ep, return_type if not result_class else "__RESULT__", coerce)
     doc = _endpoint_doc(ep, params, returns)
-    call_values = "(" + "".join(f"{p.name}, " for p in params) + ")"
     example = ", ".join(_example(p, v) for p, v in zip(ep.parameters, params) if v.default is None)
     return EndpointView(
         name=method,
@@ -263,11 +281,11 @@ def _endpoint_view(
         return_type=return_type,
         result_class=result_class,
         doc=doc,
-        endpoint_source=source,
+        runtime=runtime_ep,
+        coerce=coerce,
         generator=ep.generator,
         example_args=example,
         example_doc=doc_text(example, limit=200),
-        call_values=call_values,
     )
 
 
@@ -287,36 +305,127 @@ def _literal_default_ok(value: Any, param: Param) -> bool:
     return not param.multiselect
 
 
-def _endpoint_source(ep: Any, result: str, coerce: tuple[str | None, ...]) -> str:
-    params = ", ".join(_param_source(p) for p in ep.params)
-    return (
-        f"Endpoint(api_name={pyliteral(ep.api_name)}, fn_index={ep.fn_index}, "
-        f"params=({params}{',' if len(ep.params) == 1 else ''}), "
-        f"input_slots={pyliteral(tuple(ep.input_slots))}, "
-        f"output_slots={pyliteral(tuple(ep.output_slots))}, "
-        f"output_coerce={pyliteral(coerce)}, "
-        f"generator={ep.generator!r}, result_type=__RESULT__)"
+def _endpoint_node(view: EndpointView) -> Node:
+    ep = view.runtime
+    params = tuple(_param_node(p) for p in ep.params)
+    fields: tuple[Node, ...] = (
+        Pair("api_name=", pyliteral(ep.api_name)),
+        Pair("fn_index=", str(ep.fn_index)),
+        Pair("params=", Group("(", params, ")", one_tuple=len(params) == 1)),
+        Pair("input_slots=", literal_node(tuple(ep.input_slots))),
+        Pair("output_slots=", literal_node(tuple(ep.output_slots))),
+        Pair("output_coerce=", literal_node(view.coerce)),
+        Pair("generator=", repr(ep.generator)),
+        Pair("result_type=", view.result_class or "None"),
     )
+    return Pair(f"{view.const}: Endpoint[{view.return_type}] = Endpoint", Group("(", fields, ")"))
 
 
-def _param_source(p: Param) -> str:
-    fields = [f"name={pyliteral(p.name)}", f"kinds={pyliteral(p.kinds)}"]
+def _param_node(p: Param) -> Node:
+    fields: list[Node] = [Pair("name=", pyliteral(p.name)), Pair("kinds=", literal_node(p.kinds))]
     if p.wire_name is not None:
-        fields.append(f"wire_name={pyliteral(p.wire_name)}")
+        fields.append(Pair("wire_name=", pyliteral(p.wire_name)))
     if p.has_default:
-        fields.append("has_default=True")
-        fields.append(f"default={pyliteral(p.default)}")
+        fields.append(Pair("has_default=", "True"))
+        fields.append(Pair("default=", literal_node(p.default)))
     if p.choices is not None:
-        fields.append(f"choices={pyliteral(p.choices)}")
+        fields.append(Pair("choices=", literal_node(p.choices)))
     for attr in ("allow_custom", "multiselect", "file_list"):
         if getattr(p, attr):
-            fields.append(f"{attr}=True")
+            fields.append(Pair(f"{attr}=", "True"))
     for attr in ("minimum", "maximum"):
         if getattr(p, attr) is not None:
-            fields.append(f"{attr}={pyliteral(getattr(p, attr))}")
+            fields.append(Pair(f"{attr}=", pyliteral(getattr(p, attr))))
     if p.file_paths:
-        fields.append(f"file_paths={pyliteral(p.file_paths)}")
-    return "Param(" + ", ".join(fields) + ")"
+        fields.append(Pair("file_paths=", literal_node(p.file_paths)))
+    return Pair("Param", Group("(", tuple(fields), ")"))
+
+
+#: The five functions each endpoint gets: (source key, depth, keyword, returns, call).
+_VARIANTS = (
+    ("submit", 1, "def", "Job[{}]", "return self._start"),
+    ("async_submit", 1, "async def", "AsyncJob[{}]", "return await self._start"),
+    ("client", 1, "def", "{}", "return self._call"),
+    ("async_client", 1, "async def", "{}", "return await self._call"),
+    ("module", 0, "def", "{}", "return default_client().{}"),
+)
+
+
+def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
+    """Queue the endpoint's constant and its five functions, laid out like black."""
+    const = _endpoint_node(view)
+    units.add(view.sources, "const", 0, lambda: lay_out(const), flat(const))
+    params: list[str] = []
+    for p in view.params:
+        if p.keyword_only and "*" not in params:
+            params.append("*")
+        params.append(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default is not None else ""))
+    names = tuple(p.name for p in view.params)
+    values = Group("(", names, ")", one_tuple=len(names) == 1)
+    kwargs = tuple(f"{p.name}={p.name}" if p.keyword_only else p.name for p in view.params)
+    for key, depth, keyword, returns, call in _VARIANTS:
+        pad = " " * 4 * depth
+        body = pad + "    "
+        doc_lines = view.doc.split("\n")
+        doc = [body + '"""' + doc_lines[0]]
+        doc += [body + line if line else "" for line in doc_lines[1:]]
+        doc.append(body + '"""')
+        if depth == 0:
+            ret: Node = Pair(call.format(view.name), Group("(", kwargs, ")"))
+            sig = params
+        else:
+            ret = Pair(call, Group("(", (view.const, values), ")"))
+            sig = ["self", *params]
+        rtype = returns.format(view.return_type)
+
+        def fast(
+            depth: int = depth, keyword: str = keyword, sig: list[str] = sig, rtype: str = rtype,
+            doc: list[str] = doc, ret: Node = ret, body: str = body,
+        ) -> list[str]:
+            head = def_lines(4 * depth, keyword, view.name, sig, rtype)
+            return [*head, *doc, *lay_out(ret, len(body))]
+
+        raw = "\n".join(
+            [f"{pad}{keyword} {view.name}({', '.join(sig)}) -> {rtype}:", *doc, body + flat(ret)]
+        )
+        units.add(view.sources, key, depth, fast, raw)
+
+
+class _Units:
+    """Statements laid out by ``layout``, and those it declines, which black formats
+    in one call (one call per statement would cost more than the formatting)."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[dict[str, str], str, int, str]] = []
+
+    def add(
+        self, target: dict[str, str], key: str, depth: int,
+        build: Callable[[], list[str]], raw: str,
+    ) -> None:
+        try:
+            target[key] = "\n".join(build())
+        except TooLong:
+            self._pending.append((target, key, depth, raw))
+
+    def resolve(self) -> None:
+        if not self._pending:
+            return
+        chunks = []
+        for i, (_, _, depth, raw) in enumerate(self._pending):
+            marker = f"class _GC_UNIT_{i}:" if depth else f"_GC_UNIT_{i} = 0"
+            chunks.append(f"{marker}\n{raw}\n")
+        formatted = format_python("\n".join(chunks))
+        pieces: dict[int, list[str]] = {}
+        current: list[str] = []
+        for line in formatted.split("\n"):
+            match = re.fullmatch(r"(?:class _GC_UNIT_(\d+):|_GC_UNIT_(\d+) = 0)", line)
+            if match:
+                current = pieces.setdefault(int(match.group(1) or match.group(2)), [])
+            else:
+                current.append(line)
+        for i, (target, key, _, _) in enumerate(self._pending):
+            target[key] = "\n".join(pieces[i]).strip("\n")
+        self._pending.clear()
 
 
 def _param_doc(p: Any, rp: Param) -> str:

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradio_codegen import names as names_mod
+from gradio_codegen.formatting import format_python
 from gradio_codegen import render as render_mod
 from gradio_codegen import typemap as typemap_mod
 from gradio_codegen.render import render_package
@@ -249,6 +250,7 @@ def test_hostile_spec_renders_safe_code(spec: ApiSpec, tmp_path: Path) -> None:
         if not name.endswith(".py"):
             continue
         compile(source, name, "exec")
+        assert format_python(source) == source, f"{name} is not black-formatted"
         stray = identifiers(source) - allowed
         assert not stray, f"{name}: identifiers not from the sanitizer: {sorted(stray)[:10]}"
         for ident in identifiers(source):

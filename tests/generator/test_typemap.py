@@ -86,7 +86,7 @@ def _spec(param_schema: object, return_schema: object, **props: object) -> ApiSp
         ({"type": "object", "additionalProperties": True}, "dict[str, Any]"),
         ({"type": "object", "additionalProperties": {"type": "integer"}}, "dict[str, int]"),
         ({"type": "array", "items": False}, "list[Any]"),
-        ({"enum": ["a", 1, None, True]}, "Literal['a', 1, True] | None"),
+        ({"enum": ["a", 1, None, True]}, 'Literal["a", 1, True] | None'),
         ({"type": ["string", "null"]}, "str | None"),
         ({"anyOf": [{"type": "integer"}, {"type": "number"}]}, "int | float"),
         ({"type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}]},

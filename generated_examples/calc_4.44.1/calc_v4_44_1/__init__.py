@@ -2,7 +2,7 @@
 """Typed SDK for the Gradio app http://127.0.0.1:7860 (gradio 4.44.1).
 
 >>> import calc_v4_44_1
->>> calc_v4_44_1.predict(3, 'add', 3)  # doctest: +SKIP
+>>> calc_v4_44_1.predict(3, \"add\", 3)  # doctest: +SKIP
 """
 
 from ._client import (

@@ -39,8 +39,12 @@ _SOURCE = "http://127.0.0.1:7860"
 _HOST = "http://127.0.0.1:7860"
 _SPACE_ID = None
 _SERVER = ServerInfo(
-    api_prefix="", protocol="sse_v3", version="4.44.1", max_file_size=None
+    api_prefix="",
+    protocol="sse_v3",
+    version="4.44.1",
+    max_file_size=None,
 )
+_ENV_URL = "CALC_V4_44_1_URL"
 
 _EP_PREDICT: Endpoint[float] = Endpoint(
     api_name="predict",
@@ -100,14 +104,7 @@ class _Submit:
 
         Endpoint: /predict (fn_index 0).
         """
-        return self._start(
-            _EP_PREDICT,
-            (
-                num1,
-                operation,
-                num2,
-            ),
-        )
+        return self._start(_EP_PREDICT, (num1, operation, num2))
 
 
 class _AsyncSubmit:
@@ -134,14 +131,7 @@ class _AsyncSubmit:
 
         Endpoint: /predict (fn_index 0).
         """
-        return await self._start(
-            _EP_PREDICT,
-            (
-                num1,
-                operation,
-                num2,
-            ),
-        )
+        return await self._start(_EP_PREDICT, (num1, operation, num2))
 
 
 class Client(BaseClient):
@@ -202,14 +192,7 @@ class Client(BaseClient):
 
         Endpoint: /predict (fn_index 0).
         """
-        return self._call(
-            _EP_PREDICT,
-            (
-                num1,
-                operation,
-                num2,
-            ),
-        )
+        return self._call(_EP_PREDICT, (num1, operation, num2))
 
 
 class AsyncClient(BaseAsyncClient):
@@ -266,14 +249,7 @@ class AsyncClient(BaseAsyncClient):
 
         Endpoint: /predict (fn_index 0).
         """
-        return await self._call(
-            _EP_PREDICT,
-            (
-                num1,
-                operation,
-                num2,
-            ),
-        )
+        return await self._call(_EP_PREDICT, (num1, operation, num2))
 
 
 _default: Client | None = None
@@ -289,7 +265,7 @@ def default_client() -> Client:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Client(os.environ.get("CALC_V4_44_1_URL") or None)
+            _default = Client(os.environ.get(_ENV_URL) or None)
         return _default
 
 
@@ -320,8 +296,4 @@ def predict(
 
     Endpoint: /predict (fn_index 0).
     """
-    return default_client().predict(
-        num1,
-        operation,
-        num2,
-    )
+    return default_client().predict(num1, operation, num2)

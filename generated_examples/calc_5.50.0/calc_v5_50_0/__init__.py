@@ -2,7 +2,7 @@
 """Typed SDK for the Gradio app http://127.0.0.1:7860 (gradio 5.50.0).
 
 >>> import calc_v5_50_0
->>> calc_v5_50_0.predict(3, 'add', 3)  # doctest: +SKIP
+>>> calc_v5_50_0.predict(3, \"add\", 3)  # doctest: +SKIP
 """
 
 from ._client import (

@@ -2,7 +2,7 @@
 """Typed SDK for the Gradio app http://127.0.0.1:7860 (gradio 6.31.0).
 
 >>> import calc_v6_31_0
->>> calc_v6_31_0.predict(3, 'add', 3)  # doctest: +SKIP
+>>> calc_v6_31_0.predict(3, \"add\", 3)  # doctest: +SKIP
 """
 
 from ._client import (

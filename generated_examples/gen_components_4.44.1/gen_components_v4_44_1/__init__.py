@@ -2,9 +2,9 @@
 """Typed SDK for the Gradio app http://127.0.0.1:7860 (gradio 4.44.1).
 
 >>> import gen_components_v4_44_1
->>> gen_components_v4_44_1.endpoint_2nd_step('Hello!!')  # doctest: +SKIP
->>> gen_components_v4_44_1.basics('Hello!!')  # doctest: +SKIP
->>> gen_components_v4_44_1.class_('Hello!!')  # doctest: +SKIP
+>>> gen_components_v4_44_1.endpoint_2nd_step(\"Hello!!\")  # doctest: +SKIP
+>>> gen_components_v4_44_1.basics(\"Hello!!\")  # doctest: +SKIP
+>>> gen_components_v4_44_1.class_(\"Hello!!\")  # doctest: +SKIP
 """
 
 from ._client import (

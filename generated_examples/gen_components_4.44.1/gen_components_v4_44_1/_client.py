@@ -69,8 +69,12 @@ _SOURCE = "http://127.0.0.1:7860"
 _HOST = "http://127.0.0.1:7860"
 _SPACE_ID = None
 _SERVER = ServerInfo(
-    api_prefix="", protocol="sse_v3", version="4.44.1", max_file_size=None
+    api_prefix="",
+    protocol="sse_v3",
+    version="4.44.1",
+    max_file_size=None,
 )
+_ENV_URL = "GEN_COMPONENTS_V4_44_1_URL"
 
 _EP_ENDPOINT_2ND_STEP: Endpoint[str] = Endpoint(
     api_name="2nd step",
@@ -364,10 +368,7 @@ class _Submit:
     def __init__(self, start: _Start) -> None:
         self._start = start
 
-    def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def endpoint_2nd_step(self, value: str) -> Job[str]:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -412,23 +413,10 @@ class _Submit:
         """
         return self._start(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    def class_(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def class_(self, value: str) -> Job[str]:
         """Call the app's /class endpoint.
 
         Args:
@@ -441,10 +429,7 @@ class _Submit:
         """
         return self._start(_EP_CLASS, (value,))
 
-    def classify(
-        self,
-        text: str,
-    ) -> Job[LabelData]:
+    def classify(self, text: str) -> Job[LabelData]:
         """Call the app's /classify endpoint.
 
         Args:
@@ -457,10 +442,7 @@ class _Submit:
         """
         return self._start(_EP_CLASSIFY, (text,))
 
-    def count_down(
-        self,
-        n: int = 3,
-    ) -> Job[int]:
+    def count_down(self, n: int = 3) -> Job[int]:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -492,18 +474,9 @@ class _Submit:
 
         Endpoint: /echo files (fn_index 2).
         """
-        return self._start(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return self._start(_EP_ECHO_FILES, (single, several))
 
-    def gallery(
-        self,
-        count: int = 3,
-    ) -> Job[list[GalleryImage]]:
+    def gallery(self, count: int = 3) -> Job[list[GalleryImage]]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -516,9 +489,7 @@ class _Submit:
         """
         return self._start(_EP_GALLERY, (count,))
 
-    def groe(
-        self,
-    ) -> Job[str]:
+    def groe(self) -> Job[str]:
         """Call the app's /größe endpoint.
 
 
@@ -529,10 +500,7 @@ class _Submit:
         """
         return self._start(_EP_GROE, ())
 
-    def highlight(
-        self,
-        text: str,
-    ) -> Job[list[HighlightedToken]]:
+    def highlight(self, text: str) -> Job[list[HighlightedToken]]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -545,10 +513,7 @@ class _Submit:
         """
         return self._start(_EP_HIGHLIGHT, (text,))
 
-    def multimodal(
-        self,
-        value: MultimodalDataInput | NotGiven = NOT_GIVEN,
-    ) -> Job[str]:
+    def multimodal(self, value: MultimodalDataInput | NotGiven = NOT_GIVEN) -> Job[str]:
         """Call the app's /multimodal endpoint.
 
         Args:
@@ -577,18 +542,9 @@ class _Submit:
 
         Endpoint: /respond (fn_index 13).
         """
-        return self._start(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return self._start(_EP_RESPOND, (message, history))
 
-    def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> Job[str]:
+    def sketch(self, v: EditorDataInput) -> Job[str]:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -601,10 +557,7 @@ class _Submit:
         """
         return self._start(_EP_SKETCH, (v,))
 
-    def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> Job[DataframeData]:
+    def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> Job[DataframeData]:
         """Call the app's /table endpoint.
 
         Args:
@@ -617,10 +570,7 @@ class _Submit:
         """
         return self._start(_EP_TABLE, (frame,))
 
-    def text_stats(
-        self,
-        text: str,
-    ) -> Job[TextStatsResult]:
+    def text_stats(self, text: str) -> Job[TextStatsResult]:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -635,10 +585,7 @@ class _Submit:
         """
         return self._start(_EP_TEXT_STATS, (text,))
 
-    def text_stats_2(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def text_stats_2(self, value: str) -> Job[str]:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -658,10 +605,7 @@ class _AsyncSubmit:
     def __init__(self, start: _AsyncStart) -> None:
         self._start = start
 
-    async def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def endpoint_2nd_step(self, value: str) -> AsyncJob[str]:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -706,23 +650,10 @@ class _AsyncSubmit:
         """
         return await self._start(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    async def class_(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def class_(self, value: str) -> AsyncJob[str]:
         """Call the app's /class endpoint.
 
         Args:
@@ -735,10 +666,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_CLASS, (value,))
 
-    async def classify(
-        self,
-        text: str,
-    ) -> AsyncJob[LabelData]:
+    async def classify(self, text: str) -> AsyncJob[LabelData]:
         """Call the app's /classify endpoint.
 
         Args:
@@ -751,10 +679,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_CLASSIFY, (text,))
 
-    async def count_down(
-        self,
-        n: int = 3,
-    ) -> AsyncJob[int]:
+    async def count_down(self, n: int = 3) -> AsyncJob[int]:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -786,18 +711,9 @@ class _AsyncSubmit:
 
         Endpoint: /echo files (fn_index 2).
         """
-        return await self._start(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return await self._start(_EP_ECHO_FILES, (single, several))
 
-    async def gallery(
-        self,
-        count: int = 3,
-    ) -> AsyncJob[list[GalleryImage]]:
+    async def gallery(self, count: int = 3) -> AsyncJob[list[GalleryImage]]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -810,9 +726,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_GALLERY, (count,))
 
-    async def groe(
-        self,
-    ) -> AsyncJob[str]:
+    async def groe(self) -> AsyncJob[str]:
         """Call the app's /größe endpoint.
 
 
@@ -823,10 +737,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_GROE, ())
 
-    async def highlight(
-        self,
-        text: str,
-    ) -> AsyncJob[list[HighlightedToken]]:
+    async def highlight(self, text: str) -> AsyncJob[list[HighlightedToken]]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -871,18 +782,9 @@ class _AsyncSubmit:
 
         Endpoint: /respond (fn_index 13).
         """
-        return await self._start(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return await self._start(_EP_RESPOND, (message, history))
 
-    async def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> AsyncJob[str]:
+    async def sketch(self, v: EditorDataInput) -> AsyncJob[str]:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -911,10 +813,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_TABLE, (frame,))
 
-    async def text_stats(
-        self,
-        text: str,
-    ) -> AsyncJob[TextStatsResult]:
+    async def text_stats(self, text: str) -> AsyncJob[TextStatsResult]:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -929,10 +828,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_TEXT_STATS, (text,))
 
-    async def text_stats_2(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def text_stats_2(self, value: str) -> AsyncJob[str]:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -986,10 +882,7 @@ class Client(BaseClient):
         )
         self.submit = _Submit(self._submit)
 
-    def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> str:
+    def endpoint_2nd_step(self, value: str) -> str:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -1034,23 +927,10 @@ class Client(BaseClient):
         """
         return self._call(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    def class_(
-        self,
-        value: str,
-    ) -> str:
+    def class_(self, value: str) -> str:
         """Call the app's /class endpoint.
 
         Args:
@@ -1063,10 +943,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_CLASS, (value,))
 
-    def classify(
-        self,
-        text: str,
-    ) -> LabelData:
+    def classify(self, text: str) -> LabelData:
         """Call the app's /classify endpoint.
 
         Args:
@@ -1079,10 +956,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_CLASSIFY, (text,))
 
-    def count_down(
-        self,
-        n: int = 3,
-    ) -> int:
+    def count_down(self, n: int = 3) -> int:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -1114,18 +988,9 @@ class Client(BaseClient):
 
         Endpoint: /echo files (fn_index 2).
         """
-        return self._call(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return self._call(_EP_ECHO_FILES, (single, several))
 
-    def gallery(
-        self,
-        count: int = 3,
-    ) -> list[GalleryImage]:
+    def gallery(self, count: int = 3) -> list[GalleryImage]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -1138,9 +1003,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_GALLERY, (count,))
 
-    def groe(
-        self,
-    ) -> str:
+    def groe(self) -> str:
         """Call the app's /größe endpoint.
 
 
@@ -1151,10 +1014,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_GROE, ())
 
-    def highlight(
-        self,
-        text: str,
-    ) -> list[HighlightedToken]:
+    def highlight(self, text: str) -> list[HighlightedToken]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -1167,10 +1027,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_HIGHLIGHT, (text,))
 
-    def multimodal(
-        self,
-        value: MultimodalDataInput | NotGiven = NOT_GIVEN,
-    ) -> str:
+    def multimodal(self, value: MultimodalDataInput | NotGiven = NOT_GIVEN) -> str:
         """Call the app's /multimodal endpoint.
 
         Args:
@@ -1199,18 +1056,9 @@ class Client(BaseClient):
 
         Endpoint: /respond (fn_index 13).
         """
-        return self._call(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return self._call(_EP_RESPOND, (message, history))
 
-    def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> str:
+    def sketch(self, v: EditorDataInput) -> str:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -1223,10 +1071,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_SKETCH, (v,))
 
-    def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> DataframeData:
+    def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
         """Call the app's /table endpoint.
 
         Args:
@@ -1239,10 +1084,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_TABLE, (frame,))
 
-    def text_stats(
-        self,
-        text: str,
-    ) -> TextStatsResult:
+    def text_stats(self, text: str) -> TextStatsResult:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -1257,10 +1099,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_TEXT_STATS, (text,))
 
-    def text_stats_2(
-        self,
-        value: str,
-    ) -> str:
+    def text_stats_2(self, value: str) -> str:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -1310,10 +1149,7 @@ class AsyncClient(BaseAsyncClient):
         )
         self.submit = _AsyncSubmit(self._submit)
 
-    async def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> str:
+    async def endpoint_2nd_step(self, value: str) -> str:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -1358,23 +1194,10 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    async def class_(
-        self,
-        value: str,
-    ) -> str:
+    async def class_(self, value: str) -> str:
         """Call the app's /class endpoint.
 
         Args:
@@ -1387,10 +1210,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_CLASS, (value,))
 
-    async def classify(
-        self,
-        text: str,
-    ) -> LabelData:
+    async def classify(self, text: str) -> LabelData:
         """Call the app's /classify endpoint.
 
         Args:
@@ -1403,10 +1223,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_CLASSIFY, (text,))
 
-    async def count_down(
-        self,
-        n: int = 3,
-    ) -> int:
+    async def count_down(self, n: int = 3) -> int:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -1438,18 +1255,9 @@ class AsyncClient(BaseAsyncClient):
 
         Endpoint: /echo files (fn_index 2).
         """
-        return await self._call(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return await self._call(_EP_ECHO_FILES, (single, several))
 
-    async def gallery(
-        self,
-        count: int = 3,
-    ) -> list[GalleryImage]:
+    async def gallery(self, count: int = 3) -> list[GalleryImage]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -1462,9 +1270,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_GALLERY, (count,))
 
-    async def groe(
-        self,
-    ) -> str:
+    async def groe(self) -> str:
         """Call the app's /größe endpoint.
 
 
@@ -1475,10 +1281,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_GROE, ())
 
-    async def highlight(
-        self,
-        text: str,
-    ) -> list[HighlightedToken]:
+    async def highlight(self, text: str) -> list[HighlightedToken]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -1523,18 +1326,9 @@ class AsyncClient(BaseAsyncClient):
 
         Endpoint: /respond (fn_index 13).
         """
-        return await self._call(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return await self._call(_EP_RESPOND, (message, history))
 
-    async def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> str:
+    async def sketch(self, v: EditorDataInput) -> str:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -1547,10 +1341,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_SKETCH, (v,))
 
-    async def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> DataframeData:
+    async def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
         """Call the app's /table endpoint.
 
         Args:
@@ -1563,10 +1354,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_TABLE, (frame,))
 
-    async def text_stats(
-        self,
-        text: str,
-    ) -> TextStatsResult:
+    async def text_stats(self, text: str) -> TextStatsResult:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -1581,10 +1369,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_TEXT_STATS, (text,))
 
-    async def text_stats_2(
-        self,
-        value: str,
-    ) -> str:
+    async def text_stats_2(self, value: str) -> str:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -1611,7 +1396,7 @@ def default_client() -> Client:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Client(os.environ.get("GEN_COMPONENTS_V4_44_1_URL") or None)
+            _default = Client(os.environ.get(_ENV_URL) or None)
         return _default
 
 
@@ -1625,9 +1410,7 @@ def configure(src: str | None = None, **options: Any) -> Client:
     return _default
 
 
-def endpoint_2nd_step(
-    value: str,
-) -> str:
+def endpoint_2nd_step(value: str) -> str:
     """Call the app's /2nd step endpoint.
 
     Args:
@@ -1638,9 +1421,7 @@ def endpoint_2nd_step(
 
     Endpoint: /2nd step (fn_index 11).
     """
-    return default_client().endpoint_2nd_step(
-        value,
-    )
+    return default_client().endpoint_2nd_step(value)
 
 
 def basics(
@@ -1685,9 +1466,7 @@ def basics(
     )
 
 
-def class_(
-    value: str,
-) -> str:
+def class_(value: str) -> str:
     """Call the app's /class endpoint.
 
     Args:
@@ -1698,14 +1477,10 @@ def class_(
 
     Endpoint: /class (fn_index 10).
     """
-    return default_client().class_(
-        value,
-    )
+    return default_client().class_(value)
 
 
-def classify(
-    text: str,
-) -> LabelData:
+def classify(text: str) -> LabelData:
     """Call the app's /classify endpoint.
 
     Args:
@@ -1716,14 +1491,10 @@ def classify(
 
     Endpoint: /classify (fn_index 4).
     """
-    return default_client().classify(
-        text,
-    )
+    return default_client().classify(text)
 
 
-def count_down(
-    n: int = 3,
-) -> int:
+def count_down(n: int = 3) -> int:
     """Call the app's /count-down endpoint.
 
     Streams updates: iterate ``submit`` to get each one.
@@ -1736,15 +1507,10 @@ def count_down(
 
     Endpoint: /count-down (fn_index 8).
     """
-    return default_client().count_down(
-        n,
-    )
+    return default_client().count_down(n)
 
 
-def echo_files(
-    single: FileInput,
-    several: list[FileInput],
-) -> EchoFilesResult:
+def echo_files(single: FileInput, several: list[FileInput]) -> EchoFilesResult:
     """Call the app's /echo files endpoint.
 
     Args:
@@ -1757,15 +1523,10 @@ def echo_files(
 
     Endpoint: /echo files (fn_index 2).
     """
-    return default_client().echo_files(
-        single,
-        several,
-    )
+    return default_client().echo_files(single, several)
 
 
-def gallery(
-    count: int = 3,
-) -> list[GalleryImage]:
+def gallery(count: int = 3) -> list[GalleryImage]:
     """Call the app's /gallery endpoint.
 
     Args:
@@ -1776,9 +1537,7 @@ def gallery(
 
     Endpoint: /gallery (fn_index 7).
     """
-    return default_client().gallery(
-        count,
-    )
+    return default_client().gallery(count)
 
 
 def groe() -> str:
@@ -1793,9 +1552,7 @@ def groe() -> str:
     return default_client().groe()
 
 
-def highlight(
-    text: str,
-) -> list[HighlightedToken]:
+def highlight(text: str) -> list[HighlightedToken]:
     """Call the app's /highlight endpoint.
 
     Args:
@@ -1806,14 +1563,10 @@ def highlight(
 
     Endpoint: /highlight (fn_index 5).
     """
-    return default_client().highlight(
-        text,
-    )
+    return default_client().highlight(text)
 
 
-def multimodal(
-    value: MultimodalDataInput | NotGiven = NOT_GIVEN,
-) -> str:
+def multimodal(value: MultimodalDataInput | NotGiven = NOT_GIVEN) -> str:
     """Call the app's /multimodal endpoint.
 
     Args:
@@ -1824,9 +1577,7 @@ def multimodal(
 
     Endpoint: /multimodal (fn_index 6).
     """
-    return default_client().multimodal(
-        value,
-    )
+    return default_client().multimodal(value)
 
 
 def respond(
@@ -1844,15 +1595,10 @@ def respond(
 
     Endpoint: /respond (fn_index 13).
     """
-    return default_client().respond(
-        message,
-        history,
-    )
+    return default_client().respond(message, history)
 
 
-def sketch(
-    v: EditorDataInput,
-) -> str:
+def sketch(v: EditorDataInput) -> str:
     """Call the app's /sketch endpoint.
 
     Args:
@@ -1863,14 +1609,10 @@ def sketch(
 
     Endpoint: /sketch (fn_index 14).
     """
-    return default_client().sketch(
-        v,
-    )
+    return default_client().sketch(v)
 
 
-def table(
-    frame: DataframeData | NotGiven = NOT_GIVEN,
-) -> DataframeData:
+def table(frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
     """Call the app's /table endpoint.
 
     Args:
@@ -1881,14 +1623,10 @@ def table(
 
     Endpoint: /table (fn_index 3).
     """
-    return default_client().table(
-        frame,
-    )
+    return default_client().table(frame)
 
 
-def text_stats(
-    text: str,
-) -> TextStatsResult:
+def text_stats(text: str) -> TextStatsResult:
     """Call the app's /text-stats endpoint.
 
     Args:
@@ -1901,14 +1639,10 @@ def text_stats(
 
     Endpoint: /text-stats (fn_index 1).
     """
-    return default_client().text_stats(
-        text,
-    )
+    return default_client().text_stats(text)
 
 
-def text_stats_2(
-    value: str,
-) -> str:
+def text_stats_2(value: str) -> str:
     """Call the app's /text_stats endpoint.
 
     Args:
@@ -1919,6 +1653,4 @@ def text_stats_2(
 
     Endpoint: /text_stats (fn_index 12).
     """
-    return default_client().text_stats_2(
-        value,
-    )
+    return default_client().text_stats_2(value)

@@ -2,9 +2,9 @@
 """Typed SDK for the Gradio app http://127.0.0.1:7860 (gradio 5.50.0).
 
 >>> import gen_components_v5_50_0
->>> gen_components_v5_50_0.endpoint_2nd_step('Hello!!')  # doctest: +SKIP
->>> gen_components_v5_50_0.basics('Hello!!')  # doctest: +SKIP
->>> gen_components_v5_50_0.class_('Hello!!')  # doctest: +SKIP
+>>> gen_components_v5_50_0.endpoint_2nd_step(\"Hello!!\")  # doctest: +SKIP
+>>> gen_components_v5_50_0.basics(\"Hello!!\")  # doctest: +SKIP
+>>> gen_components_v5_50_0.class_(\"Hello!!\")  # doctest: +SKIP
 """
 
 from ._client import (

@@ -70,8 +70,12 @@ _SOURCE = "http://127.0.0.1:7860"
 _HOST = "http://127.0.0.1:7860"
 _SPACE_ID = None
 _SERVER = ServerInfo(
-    api_prefix="/gradio_api", protocol="sse_v3", version="5.50.0", max_file_size=None
+    api_prefix="/gradio_api",
+    protocol="sse_v3",
+    version="5.50.0",
+    max_file_size=None,
 )
+_ENV_URL = "GEN_COMPONENTS_V5_50_0_URL"
 
 _EP_ENDPOINT_2ND_STEP: Endpoint[str] = Endpoint(
     api_name="2nd step",
@@ -89,7 +93,11 @@ _EP_BASICS: Endpoint[str] = Endpoint(
     params=(
         Param(name="text", kinds=("str",), wire_name="text"),
         Param(
-            name="count", kinds=("int",), wire_name="count", has_default=True, default=3
+            name="count",
+            kinds=("int",),
+            wire_name="count",
+            has_default=True,
+            default=3,
         ),
         Param(
             name="ratio",
@@ -213,7 +221,11 @@ _EP_GALLERY: Endpoint[list[GalleryImage | GalleryVideo]] = Endpoint(
     fn_index=7,
     params=(
         Param(
-            name="count", kinds=("int",), wire_name="count", has_default=True, default=3
+            name="count",
+            kinds=("int",),
+            wire_name="count",
+            has_default=True,
+            default=3,
         ),
     ),
     input_slots=(0,),
@@ -355,10 +367,7 @@ class _Submit:
     def __init__(self, start: _Start) -> None:
         self._start = start
 
-    def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def endpoint_2nd_step(self, value: str) -> Job[str]:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -403,23 +412,10 @@ class _Submit:
         """
         return self._start(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    def class_(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def class_(self, value: str) -> Job[str]:
         """Call the app's /class endpoint.
 
         Args:
@@ -432,10 +428,7 @@ class _Submit:
         """
         return self._start(_EP_CLASS, (value,))
 
-    def classify(
-        self,
-        text: str,
-    ) -> Job[LabelData]:
+    def classify(self, text: str) -> Job[LabelData]:
         """Call the app's /classify endpoint.
 
         Args:
@@ -448,10 +441,7 @@ class _Submit:
         """
         return self._start(_EP_CLASSIFY, (text,))
 
-    def count_down(
-        self,
-        n: int = 3,
-    ) -> Job[int]:
+    def count_down(self, n: int = 3) -> Job[int]:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -483,18 +473,9 @@ class _Submit:
 
         Endpoint: /echo files (fn_index 2).
         """
-        return self._start(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return self._start(_EP_ECHO_FILES, (single, several))
 
-    def gallery(
-        self,
-        count: int = 3,
-    ) -> Job[list[GalleryImage | GalleryVideo]]:
+    def gallery(self, count: int = 3) -> Job[list[GalleryImage | GalleryVideo]]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -507,9 +488,7 @@ class _Submit:
         """
         return self._start(_EP_GALLERY, (count,))
 
-    def groe(
-        self,
-    ) -> Job[str]:
+    def groe(self) -> Job[str]:
         """Call the app's /größe endpoint.
 
 
@@ -520,10 +499,7 @@ class _Submit:
         """
         return self._start(_EP_GROE, ())
 
-    def highlight(
-        self,
-        text: str,
-    ) -> Job[list[HighlightedToken]]:
+    def highlight(self, text: str) -> Job[list[HighlightedToken]]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -536,10 +512,7 @@ class _Submit:
         """
         return self._start(_EP_HIGHLIGHT, (text,))
 
-    def multimodal(
-        self,
-        value: MultimodalDataInput,
-    ) -> Job[str]:
+    def multimodal(self, value: MultimodalDataInput) -> Job[str]:
         """Call the app's /multimodal endpoint.
 
         Args:
@@ -568,18 +541,9 @@ class _Submit:
 
         Endpoint: /respond (fn_index 13).
         """
-        return self._start(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return self._start(_EP_RESPOND, (message, history))
 
-    def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> Job[str]:
+    def sketch(self, v: EditorDataInput) -> Job[str]:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -592,10 +556,7 @@ class _Submit:
         """
         return self._start(_EP_SKETCH, (v,))
 
-    def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> Job[DataframeData]:
+    def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> Job[DataframeData]:
         """Call the app's /table endpoint.
 
         Args:
@@ -608,10 +569,7 @@ class _Submit:
         """
         return self._start(_EP_TABLE, (frame,))
 
-    def text_stats(
-        self,
-        text: str,
-    ) -> Job[TextStatsResult]:
+    def text_stats(self, text: str) -> Job[TextStatsResult]:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -626,10 +584,7 @@ class _Submit:
         """
         return self._start(_EP_TEXT_STATS, (text,))
 
-    def text_stats_2(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def text_stats_2(self, value: str) -> Job[str]:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -649,10 +604,7 @@ class _AsyncSubmit:
     def __init__(self, start: _AsyncStart) -> None:
         self._start = start
 
-    async def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def endpoint_2nd_step(self, value: str) -> AsyncJob[str]:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -697,23 +649,10 @@ class _AsyncSubmit:
         """
         return await self._start(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    async def class_(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def class_(self, value: str) -> AsyncJob[str]:
         """Call the app's /class endpoint.
 
         Args:
@@ -726,10 +665,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_CLASS, (value,))
 
-    async def classify(
-        self,
-        text: str,
-    ) -> AsyncJob[LabelData]:
+    async def classify(self, text: str) -> AsyncJob[LabelData]:
         """Call the app's /classify endpoint.
 
         Args:
@@ -742,10 +678,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_CLASSIFY, (text,))
 
-    async def count_down(
-        self,
-        n: int = 3,
-    ) -> AsyncJob[int]:
+    async def count_down(self, n: int = 3) -> AsyncJob[int]:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -777,13 +710,7 @@ class _AsyncSubmit:
 
         Endpoint: /echo files (fn_index 2).
         """
-        return await self._start(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return await self._start(_EP_ECHO_FILES, (single, several))
 
     async def gallery(
         self,
@@ -801,9 +728,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_GALLERY, (count,))
 
-    async def groe(
-        self,
-    ) -> AsyncJob[str]:
+    async def groe(self) -> AsyncJob[str]:
         """Call the app's /größe endpoint.
 
 
@@ -814,10 +739,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_GROE, ())
 
-    async def highlight(
-        self,
-        text: str,
-    ) -> AsyncJob[list[HighlightedToken]]:
+    async def highlight(self, text: str) -> AsyncJob[list[HighlightedToken]]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -830,10 +752,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_HIGHLIGHT, (text,))
 
-    async def multimodal(
-        self,
-        value: MultimodalDataInput,
-    ) -> AsyncJob[str]:
+    async def multimodal(self, value: MultimodalDataInput) -> AsyncJob[str]:
         """Call the app's /multimodal endpoint.
 
         Args:
@@ -862,18 +781,9 @@ class _AsyncSubmit:
 
         Endpoint: /respond (fn_index 13).
         """
-        return await self._start(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return await self._start(_EP_RESPOND, (message, history))
 
-    async def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> AsyncJob[str]:
+    async def sketch(self, v: EditorDataInput) -> AsyncJob[str]:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -902,10 +812,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_TABLE, (frame,))
 
-    async def text_stats(
-        self,
-        text: str,
-    ) -> AsyncJob[TextStatsResult]:
+    async def text_stats(self, text: str) -> AsyncJob[TextStatsResult]:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -920,10 +827,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_TEXT_STATS, (text,))
 
-    async def text_stats_2(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def text_stats_2(self, value: str) -> AsyncJob[str]:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -977,10 +881,7 @@ class Client(BaseClient):
         )
         self.submit = _Submit(self._submit)
 
-    def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> str:
+    def endpoint_2nd_step(self, value: str) -> str:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -1025,23 +926,10 @@ class Client(BaseClient):
         """
         return self._call(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    def class_(
-        self,
-        value: str,
-    ) -> str:
+    def class_(self, value: str) -> str:
         """Call the app's /class endpoint.
 
         Args:
@@ -1054,10 +942,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_CLASS, (value,))
 
-    def classify(
-        self,
-        text: str,
-    ) -> LabelData:
+    def classify(self, text: str) -> LabelData:
         """Call the app's /classify endpoint.
 
         Args:
@@ -1070,10 +955,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_CLASSIFY, (text,))
 
-    def count_down(
-        self,
-        n: int = 3,
-    ) -> int:
+    def count_down(self, n: int = 3) -> int:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -1105,18 +987,9 @@ class Client(BaseClient):
 
         Endpoint: /echo files (fn_index 2).
         """
-        return self._call(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return self._call(_EP_ECHO_FILES, (single, several))
 
-    def gallery(
-        self,
-        count: int = 3,
-    ) -> list[GalleryImage | GalleryVideo]:
+    def gallery(self, count: int = 3) -> list[GalleryImage | GalleryVideo]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -1129,9 +1002,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_GALLERY, (count,))
 
-    def groe(
-        self,
-    ) -> str:
+    def groe(self) -> str:
         """Call the app's /größe endpoint.
 
 
@@ -1142,10 +1013,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_GROE, ())
 
-    def highlight(
-        self,
-        text: str,
-    ) -> list[HighlightedToken]:
+    def highlight(self, text: str) -> list[HighlightedToken]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -1158,10 +1026,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_HIGHLIGHT, (text,))
 
-    def multimodal(
-        self,
-        value: MultimodalDataInput,
-    ) -> str:
+    def multimodal(self, value: MultimodalDataInput) -> str:
         """Call the app's /multimodal endpoint.
 
         Args:
@@ -1190,18 +1055,9 @@ class Client(BaseClient):
 
         Endpoint: /respond (fn_index 13).
         """
-        return self._call(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return self._call(_EP_RESPOND, (message, history))
 
-    def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> str:
+    def sketch(self, v: EditorDataInput) -> str:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -1214,10 +1070,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_SKETCH, (v,))
 
-    def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> DataframeData:
+    def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
         """Call the app's /table endpoint.
 
         Args:
@@ -1230,10 +1083,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_TABLE, (frame,))
 
-    def text_stats(
-        self,
-        text: str,
-    ) -> TextStatsResult:
+    def text_stats(self, text: str) -> TextStatsResult:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -1248,10 +1098,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_TEXT_STATS, (text,))
 
-    def text_stats_2(
-        self,
-        value: str,
-    ) -> str:
+    def text_stats_2(self, value: str) -> str:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -1301,10 +1148,7 @@ class AsyncClient(BaseAsyncClient):
         )
         self.submit = _AsyncSubmit(self._submit)
 
-    async def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> str:
+    async def endpoint_2nd_step(self, value: str) -> str:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -1349,23 +1193,10 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    async def class_(
-        self,
-        value: str,
-    ) -> str:
+    async def class_(self, value: str) -> str:
         """Call the app's /class endpoint.
 
         Args:
@@ -1378,10 +1209,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_CLASS, (value,))
 
-    async def classify(
-        self,
-        text: str,
-    ) -> LabelData:
+    async def classify(self, text: str) -> LabelData:
         """Call the app's /classify endpoint.
 
         Args:
@@ -1394,10 +1222,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_CLASSIFY, (text,))
 
-    async def count_down(
-        self,
-        n: int = 3,
-    ) -> int:
+    async def count_down(self, n: int = 3) -> int:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -1429,18 +1254,9 @@ class AsyncClient(BaseAsyncClient):
 
         Endpoint: /echo files (fn_index 2).
         """
-        return await self._call(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return await self._call(_EP_ECHO_FILES, (single, several))
 
-    async def gallery(
-        self,
-        count: int = 3,
-    ) -> list[GalleryImage | GalleryVideo]:
+    async def gallery(self, count: int = 3) -> list[GalleryImage | GalleryVideo]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -1453,9 +1269,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_GALLERY, (count,))
 
-    async def groe(
-        self,
-    ) -> str:
+    async def groe(self) -> str:
         """Call the app's /größe endpoint.
 
 
@@ -1466,10 +1280,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_GROE, ())
 
-    async def highlight(
-        self,
-        text: str,
-    ) -> list[HighlightedToken]:
+    async def highlight(self, text: str) -> list[HighlightedToken]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -1482,10 +1293,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_HIGHLIGHT, (text,))
 
-    async def multimodal(
-        self,
-        value: MultimodalDataInput,
-    ) -> str:
+    async def multimodal(self, value: MultimodalDataInput) -> str:
         """Call the app's /multimodal endpoint.
 
         Args:
@@ -1514,18 +1322,9 @@ class AsyncClient(BaseAsyncClient):
 
         Endpoint: /respond (fn_index 13).
         """
-        return await self._call(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return await self._call(_EP_RESPOND, (message, history))
 
-    async def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> str:
+    async def sketch(self, v: EditorDataInput) -> str:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -1538,10 +1337,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_SKETCH, (v,))
 
-    async def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> DataframeData:
+    async def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
         """Call the app's /table endpoint.
 
         Args:
@@ -1554,10 +1350,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_TABLE, (frame,))
 
-    async def text_stats(
-        self,
-        text: str,
-    ) -> TextStatsResult:
+    async def text_stats(self, text: str) -> TextStatsResult:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -1572,10 +1365,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_TEXT_STATS, (text,))
 
-    async def text_stats_2(
-        self,
-        value: str,
-    ) -> str:
+    async def text_stats_2(self, value: str) -> str:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -1602,7 +1392,7 @@ def default_client() -> Client:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Client(os.environ.get("GEN_COMPONENTS_V5_50_0_URL") or None)
+            _default = Client(os.environ.get(_ENV_URL) or None)
         return _default
 
 
@@ -1616,9 +1406,7 @@ def configure(src: str | None = None, **options: Any) -> Client:
     return _default
 
 
-def endpoint_2nd_step(
-    value: str,
-) -> str:
+def endpoint_2nd_step(value: str) -> str:
     """Call the app's /2nd step endpoint.
 
     Args:
@@ -1629,9 +1417,7 @@ def endpoint_2nd_step(
 
     Endpoint: /2nd step (fn_index 11).
     """
-    return default_client().endpoint_2nd_step(
-        value,
-    )
+    return default_client().endpoint_2nd_step(value)
 
 
 def basics(
@@ -1676,9 +1462,7 @@ def basics(
     )
 
 
-def class_(
-    value: str,
-) -> str:
+def class_(value: str) -> str:
     """Call the app's /class endpoint.
 
     Args:
@@ -1689,14 +1473,10 @@ def class_(
 
     Endpoint: /class (fn_index 10).
     """
-    return default_client().class_(
-        value,
-    )
+    return default_client().class_(value)
 
 
-def classify(
-    text: str,
-) -> LabelData:
+def classify(text: str) -> LabelData:
     """Call the app's /classify endpoint.
 
     Args:
@@ -1707,14 +1487,10 @@ def classify(
 
     Endpoint: /classify (fn_index 4).
     """
-    return default_client().classify(
-        text,
-    )
+    return default_client().classify(text)
 
 
-def count_down(
-    n: int = 3,
-) -> int:
+def count_down(n: int = 3) -> int:
     """Call the app's /count-down endpoint.
 
     Streams updates: iterate ``submit`` to get each one.
@@ -1727,15 +1503,10 @@ def count_down(
 
     Endpoint: /count-down (fn_index 8).
     """
-    return default_client().count_down(
-        n,
-    )
+    return default_client().count_down(n)
 
 
-def echo_files(
-    single: FileInput,
-    several: list[FileInput],
-) -> EchoFilesResult:
+def echo_files(single: FileInput, several: list[FileInput]) -> EchoFilesResult:
     """Call the app's /echo files endpoint.
 
     Args:
@@ -1748,15 +1519,10 @@ def echo_files(
 
     Endpoint: /echo files (fn_index 2).
     """
-    return default_client().echo_files(
-        single,
-        several,
-    )
+    return default_client().echo_files(single, several)
 
 
-def gallery(
-    count: int = 3,
-) -> list[GalleryImage | GalleryVideo]:
+def gallery(count: int = 3) -> list[GalleryImage | GalleryVideo]:
     """Call the app's /gallery endpoint.
 
     Args:
@@ -1767,9 +1533,7 @@ def gallery(
 
     Endpoint: /gallery (fn_index 7).
     """
-    return default_client().gallery(
-        count,
-    )
+    return default_client().gallery(count)
 
 
 def groe() -> str:
@@ -1784,9 +1548,7 @@ def groe() -> str:
     return default_client().groe()
 
 
-def highlight(
-    text: str,
-) -> list[HighlightedToken]:
+def highlight(text: str) -> list[HighlightedToken]:
     """Call the app's /highlight endpoint.
 
     Args:
@@ -1797,14 +1559,10 @@ def highlight(
 
     Endpoint: /highlight (fn_index 5).
     """
-    return default_client().highlight(
-        text,
-    )
+    return default_client().highlight(text)
 
 
-def multimodal(
-    value: MultimodalDataInput,
-) -> str:
+def multimodal(value: MultimodalDataInput) -> str:
     """Call the app's /multimodal endpoint.
 
     Args:
@@ -1815,9 +1573,7 @@ def multimodal(
 
     Endpoint: /multimodal (fn_index 6).
     """
-    return default_client().multimodal(
-        value,
-    )
+    return default_client().multimodal(value)
 
 
 def respond(
@@ -1835,15 +1591,10 @@ def respond(
 
     Endpoint: /respond (fn_index 13).
     """
-    return default_client().respond(
-        message,
-        history,
-    )
+    return default_client().respond(message, history)
 
 
-def sketch(
-    v: EditorDataInput,
-) -> str:
+def sketch(v: EditorDataInput) -> str:
     """Call the app's /sketch endpoint.
 
     Args:
@@ -1854,14 +1605,10 @@ def sketch(
 
     Endpoint: /sketch (fn_index 14).
     """
-    return default_client().sketch(
-        v,
-    )
+    return default_client().sketch(v)
 
 
-def table(
-    frame: DataframeData | NotGiven = NOT_GIVEN,
-) -> DataframeData:
+def table(frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
     """Call the app's /table endpoint.
 
     Args:
@@ -1872,14 +1619,10 @@ def table(
 
     Endpoint: /table (fn_index 3).
     """
-    return default_client().table(
-        frame,
-    )
+    return default_client().table(frame)
 
 
-def text_stats(
-    text: str,
-) -> TextStatsResult:
+def text_stats(text: str) -> TextStatsResult:
     """Call the app's /text-stats endpoint.
 
     Args:
@@ -1892,14 +1635,10 @@ def text_stats(
 
     Endpoint: /text-stats (fn_index 1).
     """
-    return default_client().text_stats(
-        text,
-    )
+    return default_client().text_stats(text)
 
 
-def text_stats_2(
-    value: str,
-) -> str:
+def text_stats_2(value: str) -> str:
     """Call the app's /text_stats endpoint.
 
     Args:
@@ -1910,6 +1649,4 @@ def text_stats_2(
 
     Endpoint: /text_stats (fn_index 12).
     """
-    return default_client().text_stats_2(
-        value,
-    )
+    return default_client().text_stats_2(value)

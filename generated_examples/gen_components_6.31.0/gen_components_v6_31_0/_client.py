@@ -70,8 +70,12 @@ _SOURCE = "http://127.0.0.1:7860"
 _HOST = "http://127.0.0.1:7860"
 _SPACE_ID = None
 _SERVER = ServerInfo(
-    api_prefix="/gradio_api", protocol="sse_v3", version="6.31.0", max_file_size=None
+    api_prefix="/gradio_api",
+    protocol="sse_v3",
+    version="6.31.0",
+    max_file_size=None,
 )
+_ENV_URL = "GEN_COMPONENTS_V6_31_0_URL"
 
 _EP_ENDPOINT_2ND_STEP: Endpoint[str] = Endpoint(
     api_name="2nd step",
@@ -89,7 +93,11 @@ _EP_BASICS: Endpoint[str] = Endpoint(
     params=(
         Param(name="text", kinds=("str",), wire_name="text"),
         Param(
-            name="count", kinds=("int",), wire_name="count", has_default=True, default=3
+            name="count",
+            kinds=("int",),
+            wire_name="count",
+            has_default=True,
+            default=3,
         ),
         Param(
             name="ratio",
@@ -213,7 +221,11 @@ _EP_GALLERY: Endpoint[list[GalleryImage | GalleryVideo]] = Endpoint(
     fn_index=7,
     params=(
         Param(
-            name="count", kinds=("int",), wire_name="count", has_default=True, default=3
+            name="count",
+            kinds=("int",),
+            wire_name="count",
+            has_default=True,
+            default=3,
         ),
     ),
     input_slots=(0,),
@@ -357,10 +369,7 @@ class _Submit:
     def __init__(self, start: _Start) -> None:
         self._start = start
 
-    def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def endpoint_2nd_step(self, value: str) -> Job[str]:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -405,23 +414,10 @@ class _Submit:
         """
         return self._start(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    def class_(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def class_(self, value: str) -> Job[str]:
         """Call the app's /class endpoint.
 
         Args:
@@ -434,10 +430,7 @@ class _Submit:
         """
         return self._start(_EP_CLASS, (value,))
 
-    def classify(
-        self,
-        text: str,
-    ) -> Job[LabelData]:
+    def classify(self, text: str) -> Job[LabelData]:
         """Call the app's /classify endpoint.
 
         Args:
@@ -450,10 +443,7 @@ class _Submit:
         """
         return self._start(_EP_CLASSIFY, (text,))
 
-    def count_down(
-        self,
-        n: int = 3,
-    ) -> Job[int]:
+    def count_down(self, n: int = 3) -> Job[int]:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -485,18 +475,9 @@ class _Submit:
 
         Endpoint: /echo files (fn_index 2).
         """
-        return self._start(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return self._start(_EP_ECHO_FILES, (single, several))
 
-    def gallery(
-        self,
-        count: int = 3,
-    ) -> Job[list[GalleryImage | GalleryVideo]]:
+    def gallery(self, count: int = 3) -> Job[list[GalleryImage | GalleryVideo]]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -509,9 +490,7 @@ class _Submit:
         """
         return self._start(_EP_GALLERY, (count,))
 
-    def groe(
-        self,
-    ) -> Job[str]:
+    def groe(self) -> Job[str]:
         """Call the app's /größe endpoint.
 
 
@@ -522,10 +501,7 @@ class _Submit:
         """
         return self._start(_EP_GROE, ())
 
-    def highlight(
-        self,
-        text: str,
-    ) -> Job[list[HighlightedToken]]:
+    def highlight(self, text: str) -> Job[list[HighlightedToken]]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -538,10 +514,7 @@ class _Submit:
         """
         return self._start(_EP_HIGHLIGHT, (text,))
 
-    def multimodal(
-        self,
-        value: MultimodalDataInput | NotGiven = NOT_GIVEN,
-    ) -> Job[str]:
+    def multimodal(self, value: MultimodalDataInput | NotGiven = NOT_GIVEN) -> Job[str]:
         """Call the app's /multimodal endpoint.
 
         Args:
@@ -570,18 +543,9 @@ class _Submit:
 
         Endpoint: /respond (fn_index 13).
         """
-        return self._start(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return self._start(_EP_RESPOND, (message, history))
 
-    def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> Job[str]:
+    def sketch(self, v: EditorDataInput) -> Job[str]:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -594,10 +558,7 @@ class _Submit:
         """
         return self._start(_EP_SKETCH, (v,))
 
-    def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> Job[DataframeData]:
+    def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> Job[DataframeData]:
         """Call the app's /table endpoint.
 
         Args:
@@ -610,10 +571,7 @@ class _Submit:
         """
         return self._start(_EP_TABLE, (frame,))
 
-    def text_stats(
-        self,
-        text: str,
-    ) -> Job[TextStatsResult]:
+    def text_stats(self, text: str) -> Job[TextStatsResult]:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -628,10 +586,7 @@ class _Submit:
         """
         return self._start(_EP_TEXT_STATS, (text,))
 
-    def text_stats_2(
-        self,
-        value: str,
-    ) -> Job[str]:
+    def text_stats_2(self, value: str) -> Job[str]:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -651,10 +606,7 @@ class _AsyncSubmit:
     def __init__(self, start: _AsyncStart) -> None:
         self._start = start
 
-    async def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def endpoint_2nd_step(self, value: str) -> AsyncJob[str]:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -699,23 +651,10 @@ class _AsyncSubmit:
         """
         return await self._start(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    async def class_(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def class_(self, value: str) -> AsyncJob[str]:
         """Call the app's /class endpoint.
 
         Args:
@@ -728,10 +667,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_CLASS, (value,))
 
-    async def classify(
-        self,
-        text: str,
-    ) -> AsyncJob[LabelData]:
+    async def classify(self, text: str) -> AsyncJob[LabelData]:
         """Call the app's /classify endpoint.
 
         Args:
@@ -744,10 +680,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_CLASSIFY, (text,))
 
-    async def count_down(
-        self,
-        n: int = 3,
-    ) -> AsyncJob[int]:
+    async def count_down(self, n: int = 3) -> AsyncJob[int]:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -779,13 +712,7 @@ class _AsyncSubmit:
 
         Endpoint: /echo files (fn_index 2).
         """
-        return await self._start(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return await self._start(_EP_ECHO_FILES, (single, several))
 
     async def gallery(
         self,
@@ -803,9 +730,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_GALLERY, (count,))
 
-    async def groe(
-        self,
-    ) -> AsyncJob[str]:
+    async def groe(self) -> AsyncJob[str]:
         """Call the app's /größe endpoint.
 
 
@@ -816,10 +741,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_GROE, ())
 
-    async def highlight(
-        self,
-        text: str,
-    ) -> AsyncJob[list[HighlightedToken]]:
+    async def highlight(self, text: str) -> AsyncJob[list[HighlightedToken]]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -864,18 +786,9 @@ class _AsyncSubmit:
 
         Endpoint: /respond (fn_index 13).
         """
-        return await self._start(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return await self._start(_EP_RESPOND, (message, history))
 
-    async def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> AsyncJob[str]:
+    async def sketch(self, v: EditorDataInput) -> AsyncJob[str]:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -904,10 +817,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_TABLE, (frame,))
 
-    async def text_stats(
-        self,
-        text: str,
-    ) -> AsyncJob[TextStatsResult]:
+    async def text_stats(self, text: str) -> AsyncJob[TextStatsResult]:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -922,10 +832,7 @@ class _AsyncSubmit:
         """
         return await self._start(_EP_TEXT_STATS, (text,))
 
-    async def text_stats_2(
-        self,
-        value: str,
-    ) -> AsyncJob[str]:
+    async def text_stats_2(self, value: str) -> AsyncJob[str]:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -979,10 +886,7 @@ class Client(BaseClient):
         )
         self.submit = _Submit(self._submit)
 
-    def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> str:
+    def endpoint_2nd_step(self, value: str) -> str:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -1027,23 +931,10 @@ class Client(BaseClient):
         """
         return self._call(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    def class_(
-        self,
-        value: str,
-    ) -> str:
+    def class_(self, value: str) -> str:
         """Call the app's /class endpoint.
 
         Args:
@@ -1056,10 +947,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_CLASS, (value,))
 
-    def classify(
-        self,
-        text: str,
-    ) -> LabelData:
+    def classify(self, text: str) -> LabelData:
         """Call the app's /classify endpoint.
 
         Args:
@@ -1072,10 +960,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_CLASSIFY, (text,))
 
-    def count_down(
-        self,
-        n: int = 3,
-    ) -> int:
+    def count_down(self, n: int = 3) -> int:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -1107,18 +992,9 @@ class Client(BaseClient):
 
         Endpoint: /echo files (fn_index 2).
         """
-        return self._call(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return self._call(_EP_ECHO_FILES, (single, several))
 
-    def gallery(
-        self,
-        count: int = 3,
-    ) -> list[GalleryImage | GalleryVideo]:
+    def gallery(self, count: int = 3) -> list[GalleryImage | GalleryVideo]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -1131,9 +1007,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_GALLERY, (count,))
 
-    def groe(
-        self,
-    ) -> str:
+    def groe(self) -> str:
         """Call the app's /größe endpoint.
 
 
@@ -1144,10 +1018,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_GROE, ())
 
-    def highlight(
-        self,
-        text: str,
-    ) -> list[HighlightedToken]:
+    def highlight(self, text: str) -> list[HighlightedToken]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -1160,10 +1031,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_HIGHLIGHT, (text,))
 
-    def multimodal(
-        self,
-        value: MultimodalDataInput | NotGiven = NOT_GIVEN,
-    ) -> str:
+    def multimodal(self, value: MultimodalDataInput | NotGiven = NOT_GIVEN) -> str:
         """Call the app's /multimodal endpoint.
 
         Args:
@@ -1192,18 +1060,9 @@ class Client(BaseClient):
 
         Endpoint: /respond (fn_index 13).
         """
-        return self._call(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return self._call(_EP_RESPOND, (message, history))
 
-    def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> str:
+    def sketch(self, v: EditorDataInput) -> str:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -1216,10 +1075,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_SKETCH, (v,))
 
-    def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> DataframeData:
+    def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
         """Call the app's /table endpoint.
 
         Args:
@@ -1232,10 +1088,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_TABLE, (frame,))
 
-    def text_stats(
-        self,
-        text: str,
-    ) -> TextStatsResult:
+    def text_stats(self, text: str) -> TextStatsResult:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -1250,10 +1103,7 @@ class Client(BaseClient):
         """
         return self._call(_EP_TEXT_STATS, (text,))
 
-    def text_stats_2(
-        self,
-        value: str,
-    ) -> str:
+    def text_stats_2(self, value: str) -> str:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -1303,10 +1153,7 @@ class AsyncClient(BaseAsyncClient):
         )
         self.submit = _AsyncSubmit(self._submit)
 
-    async def endpoint_2nd_step(
-        self,
-        value: str,
-    ) -> str:
+    async def endpoint_2nd_step(self, value: str) -> str:
         """Call the app's /2nd step endpoint.
 
         Args:
@@ -1351,23 +1198,10 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(
             _EP_BASICS,
-            (
-                text,
-                count,
-                ratio,
-                flag,
-                choice,
-                custom,
-                many,
-                boxes,
-                level,
-            ),
+            (text, count, ratio, flag, choice, custom, many, boxes, level),
         )
 
-    async def class_(
-        self,
-        value: str,
-    ) -> str:
+    async def class_(self, value: str) -> str:
         """Call the app's /class endpoint.
 
         Args:
@@ -1380,10 +1214,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_CLASS, (value,))
 
-    async def classify(
-        self,
-        text: str,
-    ) -> LabelData:
+    async def classify(self, text: str) -> LabelData:
         """Call the app's /classify endpoint.
 
         Args:
@@ -1396,10 +1227,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_CLASSIFY, (text,))
 
-    async def count_down(
-        self,
-        n: int = 3,
-    ) -> int:
+    async def count_down(self, n: int = 3) -> int:
         """Call the app's /count-down endpoint.
 
         Streams updates: iterate ``submit`` to get each one.
@@ -1431,18 +1259,9 @@ class AsyncClient(BaseAsyncClient):
 
         Endpoint: /echo files (fn_index 2).
         """
-        return await self._call(
-            _EP_ECHO_FILES,
-            (
-                single,
-                several,
-            ),
-        )
+        return await self._call(_EP_ECHO_FILES, (single, several))
 
-    async def gallery(
-        self,
-        count: int = 3,
-    ) -> list[GalleryImage | GalleryVideo]:
+    async def gallery(self, count: int = 3) -> list[GalleryImage | GalleryVideo]:
         """Call the app's /gallery endpoint.
 
         Args:
@@ -1455,9 +1274,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_GALLERY, (count,))
 
-    async def groe(
-        self,
-    ) -> str:
+    async def groe(self) -> str:
         """Call the app's /größe endpoint.
 
 
@@ -1468,10 +1285,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_GROE, ())
 
-    async def highlight(
-        self,
-        text: str,
-    ) -> list[HighlightedToken]:
+    async def highlight(self, text: str) -> list[HighlightedToken]:
         """Call the app's /highlight endpoint.
 
         Args:
@@ -1516,18 +1330,9 @@ class AsyncClient(BaseAsyncClient):
 
         Endpoint: /respond (fn_index 13).
         """
-        return await self._call(
-            _EP_RESPOND,
-            (
-                message,
-                history,
-            ),
-        )
+        return await self._call(_EP_RESPOND, (message, history))
 
-    async def sketch(
-        self,
-        v: EditorDataInput,
-    ) -> str:
+    async def sketch(self, v: EditorDataInput) -> str:
         """Call the app's /sketch endpoint.
 
         Args:
@@ -1540,10 +1345,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_SKETCH, (v,))
 
-    async def table(
-        self,
-        frame: DataframeData | NotGiven = NOT_GIVEN,
-    ) -> DataframeData:
+    async def table(self, frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
         """Call the app's /table endpoint.
 
         Args:
@@ -1556,10 +1358,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_TABLE, (frame,))
 
-    async def text_stats(
-        self,
-        text: str,
-    ) -> TextStatsResult:
+    async def text_stats(self, text: str) -> TextStatsResult:
         """Call the app's /text-stats endpoint.
 
         Args:
@@ -1574,10 +1373,7 @@ class AsyncClient(BaseAsyncClient):
         """
         return await self._call(_EP_TEXT_STATS, (text,))
 
-    async def text_stats_2(
-        self,
-        value: str,
-    ) -> str:
+    async def text_stats_2(self, value: str) -> str:
         """Call the app's /text_stats endpoint.
 
         Args:
@@ -1604,7 +1400,7 @@ def default_client() -> Client:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Client(os.environ.get("GEN_COMPONENTS_V6_31_0_URL") or None)
+            _default = Client(os.environ.get(_ENV_URL) or None)
         return _default
 
 
@@ -1618,9 +1414,7 @@ def configure(src: str | None = None, **options: Any) -> Client:
     return _default
 
 
-def endpoint_2nd_step(
-    value: str,
-) -> str:
+def endpoint_2nd_step(value: str) -> str:
     """Call the app's /2nd step endpoint.
 
     Args:
@@ -1631,9 +1425,7 @@ def endpoint_2nd_step(
 
     Endpoint: /2nd step (fn_index 11).
     """
-    return default_client().endpoint_2nd_step(
-        value,
-    )
+    return default_client().endpoint_2nd_step(value)
 
 
 def basics(
@@ -1678,9 +1470,7 @@ def basics(
     )
 
 
-def class_(
-    value: str,
-) -> str:
+def class_(value: str) -> str:
     """Call the app's /class endpoint.
 
     Args:
@@ -1691,14 +1481,10 @@ def class_(
 
     Endpoint: /class (fn_index 10).
     """
-    return default_client().class_(
-        value,
-    )
+    return default_client().class_(value)
 
 
-def classify(
-    text: str,
-) -> LabelData:
+def classify(text: str) -> LabelData:
     """Call the app's /classify endpoint.
 
     Args:
@@ -1709,14 +1495,10 @@ def classify(
 
     Endpoint: /classify (fn_index 4).
     """
-    return default_client().classify(
-        text,
-    )
+    return default_client().classify(text)
 
 
-def count_down(
-    n: int = 3,
-) -> int:
+def count_down(n: int = 3) -> int:
     """Call the app's /count-down endpoint.
 
     Streams updates: iterate ``submit`` to get each one.
@@ -1729,15 +1511,10 @@ def count_down(
 
     Endpoint: /count-down (fn_index 8).
     """
-    return default_client().count_down(
-        n,
-    )
+    return default_client().count_down(n)
 
 
-def echo_files(
-    single: FileInput,
-    several: list[FileInput],
-) -> EchoFilesResult:
+def echo_files(single: FileInput, several: list[FileInput]) -> EchoFilesResult:
     """Call the app's /echo files endpoint.
 
     Args:
@@ -1750,15 +1527,10 @@ def echo_files(
 
     Endpoint: /echo files (fn_index 2).
     """
-    return default_client().echo_files(
-        single,
-        several,
-    )
+    return default_client().echo_files(single, several)
 
 
-def gallery(
-    count: int = 3,
-) -> list[GalleryImage | GalleryVideo]:
+def gallery(count: int = 3) -> list[GalleryImage | GalleryVideo]:
     """Call the app's /gallery endpoint.
 
     Args:
@@ -1769,9 +1541,7 @@ def gallery(
 
     Endpoint: /gallery (fn_index 7).
     """
-    return default_client().gallery(
-        count,
-    )
+    return default_client().gallery(count)
 
 
 def groe() -> str:
@@ -1786,9 +1556,7 @@ def groe() -> str:
     return default_client().groe()
 
 
-def highlight(
-    text: str,
-) -> list[HighlightedToken]:
+def highlight(text: str) -> list[HighlightedToken]:
     """Call the app's /highlight endpoint.
 
     Args:
@@ -1799,14 +1567,10 @@ def highlight(
 
     Endpoint: /highlight (fn_index 5).
     """
-    return default_client().highlight(
-        text,
-    )
+    return default_client().highlight(text)
 
 
-def multimodal(
-    value: MultimodalDataInput | NotGiven = NOT_GIVEN,
-) -> str:
+def multimodal(value: MultimodalDataInput | NotGiven = NOT_GIVEN) -> str:
     """Call the app's /multimodal endpoint.
 
     Args:
@@ -1817,9 +1581,7 @@ def multimodal(
 
     Endpoint: /multimodal (fn_index 6).
     """
-    return default_client().multimodal(
-        value,
-    )
+    return default_client().multimodal(value)
 
 
 def respond(
@@ -1837,15 +1599,10 @@ def respond(
 
     Endpoint: /respond (fn_index 13).
     """
-    return default_client().respond(
-        message,
-        history,
-    )
+    return default_client().respond(message, history)
 
 
-def sketch(
-    v: EditorDataInput,
-) -> str:
+def sketch(v: EditorDataInput) -> str:
     """Call the app's /sketch endpoint.
 
     Args:
@@ -1856,14 +1613,10 @@ def sketch(
 
     Endpoint: /sketch (fn_index 14).
     """
-    return default_client().sketch(
-        v,
-    )
+    return default_client().sketch(v)
 
 
-def table(
-    frame: DataframeData | NotGiven = NOT_GIVEN,
-) -> DataframeData:
+def table(frame: DataframeData | NotGiven = NOT_GIVEN) -> DataframeData:
     """Call the app's /table endpoint.
 
     Args:
@@ -1874,14 +1627,10 @@ def table(
 
     Endpoint: /table (fn_index 3).
     """
-    return default_client().table(
-        frame,
-    )
+    return default_client().table(frame)
 
 
-def text_stats(
-    text: str,
-) -> TextStatsResult:
+def text_stats(text: str) -> TextStatsResult:
     """Call the app's /text-stats endpoint.
 
     Args:
@@ -1894,14 +1643,10 @@ def text_stats(
 
     Endpoint: /text-stats (fn_index 1).
     """
-    return default_client().text_stats(
-        text,
-    )
+    return default_client().text_stats(text)
 
 
-def text_stats_2(
-    value: str,
-) -> str:
+def text_stats_2(value: str) -> str:
     """Call the app's /text_stats endpoint.
 
     Args:
@@ -1912,6 +1657,4 @@ def text_stats_2(
 
     Endpoint: /text_stats (fn_index 12).
     """
-    return default_client().text_stats_2(
-        value,
-    )
+    return default_client().text_stats_2(value)

@@ -2,7 +2,7 @@
 """Typed SDK for the Gradio app http://127.0.0.1:7860 (gradio 4.44.1).
 
 >>> import whisper_demo_v4_44_1
->>> whisper_demo_v4_44_1.predict('path/to/file')  # doctest: +SKIP
+>>> whisper_demo_v4_44_1.predict(\"path/to/file\")  # doctest: +SKIP
 """
 
 from ._client import (

@@ -2,7 +2,7 @@
 """Typed SDK for the Gradio app http://127.0.0.1:7860 (gradio 5.50.0).
 
 >>> import whisper_demo_v5_50_0
->>> whisper_demo_v5_50_0.predict('path/to/file')  # doctest: +SKIP
+>>> whisper_demo_v5_50_0.predict(\"path/to/file\")  # doctest: +SKIP
 """
 
 from ._client import (

@@ -40,8 +40,12 @@ _SOURCE = "http://127.0.0.1:7860"
 _HOST = "http://127.0.0.1:7860"
 _SPACE_ID = None
 _SERVER = ServerInfo(
-    api_prefix="/gradio_api", protocol="sse_v3", version="5.50.0", max_file_size=None
+    api_prefix="/gradio_api",
+    protocol="sse_v3",
+    version="5.50.0",
+    max_file_size=None,
 )
+_ENV_URL = "WHISPER_DEMO_V5_50_0_URL"
 
 _EP_PREDICT: Endpoint[str] = Endpoint(
     api_name="predict",
@@ -74,10 +78,7 @@ class _Submit:
     def __init__(self, start: _Start) -> None:
         self._start = start
 
-    def predict(
-        self,
-        audio: FileInput,
-    ) -> Job[str]:
+    def predict(self, audio: FileInput) -> Job[str]:
         """Describe a WAV recording as text.
 
         Args:
@@ -97,10 +98,7 @@ class _AsyncSubmit:
     def __init__(self, start: _AsyncStart) -> None:
         self._start = start
 
-    async def predict(
-        self,
-        audio: FileInput,
-    ) -> AsyncJob[str]:
+    async def predict(self, audio: FileInput) -> AsyncJob[str]:
         """Describe a WAV recording as text.
 
         Args:
@@ -154,10 +152,7 @@ class Client(BaseClient):
         )
         self.submit = _Submit(self._submit)
 
-    def predict(
-        self,
-        audio: FileInput,
-    ) -> str:
+    def predict(self, audio: FileInput) -> str:
         """Describe a WAV recording as text.
 
         Args:
@@ -207,10 +202,7 @@ class AsyncClient(BaseAsyncClient):
         )
         self.submit = _AsyncSubmit(self._submit)
 
-    async def predict(
-        self,
-        audio: FileInput,
-    ) -> str:
+    async def predict(self, audio: FileInput) -> str:
         """Describe a WAV recording as text.
 
         Args:
@@ -237,7 +229,7 @@ def default_client() -> Client:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Client(os.environ.get("WHISPER_DEMO_V5_50_0_URL") or None)
+            _default = Client(os.environ.get(_ENV_URL) or None)
         return _default
 
 
@@ -251,9 +243,7 @@ def configure(src: str | None = None, **options: Any) -> Client:
     return _default
 
 
-def predict(
-    audio: FileInput,
-) -> str:
+def predict(audio: FileInput) -> str:
     """Describe a WAV recording as text.
 
     Args:
@@ -264,6 +254,4 @@ def predict(
 
     Endpoint: /predict (fn_index 0).
     """
-    return default_client().predict(
-        audio,
-    )
+    return default_client().predict(audio)
