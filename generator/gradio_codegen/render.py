@@ -367,9 +367,12 @@ def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
         pad = " " * 4 * depth
         body = pad + "    "
         doc_lines = view.doc.split("\n")
-        doc = [body + '"""' + doc_lines[0]]
-        doc += [body + line if line else "" for line in doc_lines[1:]]
-        doc.append(body + '"""')
+        if len(doc_lines) == 1:  # black keeps a one-line docstring's quotes on its line
+            doc = [body + '"""' + view.doc + '"""']
+        else:
+            doc = [body + '"""' + doc_lines[0]]
+            doc += [body + line if line else "" for line in doc_lines[1:]]
+            doc.append(body + '"""')
         if depth == 0:
             ret: Node = Pair(call.format(view.name), Group("(", kwargs, ")"))
             sig = params
@@ -487,11 +490,10 @@ def _short(value: Any) -> str:
 
 
 def _endpoint_doc(ep: EndpointSpec, params: list[ParamView], returns: list[Any]) -> str:
-    lines = []
-    if ep.description:
-        lines.append(doc_text(ep.description, limit=1000))
-    else:
-        lines.append(doc_text(f"Call the app's /{ep.api_name} endpoint."))
+    lines = [
+        doc_text(ep.description, limit=1000)
+        or doc_text(f"Call the app's /{ep.api_name} endpoint.")
+    ]
     lines.append("")
     if ep.generator:
         lines.append("Streams updates: iterate ``submit`` to get each one.")
