@@ -201,10 +201,15 @@ class AsyncJob(Generic[T]):
         return self
 
     async def result(self, timeout: float | None = None) -> T:
-        try:
-            await asyncio.wait_for(self._done.wait(), timeout)
-        except asyncio.TimeoutError:
-            raise JobTimeoutError(f"no result within {timeout} s (the job continues)") from None
+        """Like ``Job.result``: ``result(timeout=0)`` on a finished job returns its outcome."""
+        if not self._done.is_set():
+            # (asyncio.wait_for with a zero timeout gives up before the wait starts)
+            try:
+                await asyncio.wait_for(self._done.wait(), timeout)
+            except asyncio.TimeoutError:
+                raise JobTimeoutError(
+                    f"no result within {timeout} s (the job continues)"
+                ) from None
         return self._core.outcome()  # type: ignore[no-any-return]
 
     def __await__(self) -> Generator[Any, None, T]:
