@@ -47,6 +47,9 @@ class Job(Generic[T]):
         self._cond = threading.Condition(threading.RLock())
         self._callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
         self._generation = 0
+        #: The session the job joined: /cancel must name it, and the client's current
+        #: session may have changed since (``reset_session``, or a broken stream).
+        self._session_hash = ""
 
     def __repr__(self) -> str:
         return f"<Job /{self._core.event_id} stage={self._core.status.stage}>"
@@ -174,6 +177,9 @@ class AsyncJob(Generic[T]):
         self._done = asyncio.Event()
         self._callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
         self._generation = 0
+        #: The session the job joined: /cancel must name it, and the client's current
+        #: session may have changed since (``reset_session``, or a broken stream).
+        self._session_hash = ""
 
     def __repr__(self) -> str:
         return f"<AsyncJob /{self._core.event_id} stage={self._core.status.stage}>"
