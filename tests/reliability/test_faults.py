@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gradio_codegen.runtime import AsyncClient, Client, _connection
+from gradio_codegen.runtime import AsyncClient, Client
 from gradio_codegen.runtime.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -32,7 +32,7 @@ QUEUE_FULL = http_response(
 RATE_LIMITED = http_response(
     429, b'{"detail":"slow down"}', {"content-type": "application/json", "retry-after": "0"}
 )
-SHORT = 10.0  # read timeout of clients facing stalled streams
+SHORT = 10.0  # stream_timeout of clients facing stalled streams
 
 
 def _client(proxy: Proxy, **kwargs: Any) -> Client:
@@ -114,15 +114,13 @@ def test_reset_after_join_is_not_retried(
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_stalled_stream_times_out(
-    proxy: Proxy, jobs_server: Server, resources: Resources, kind: str,
-    monkeypatch: pytest.MonkeyPatch,
+    proxy: Proxy, jobs_server: Server, resources: Resources, kind: str
 ) -> None:
-    # The stream's read timeout outlasts the 15 s heartbeat by default; shorten it.
-    monkeypatch.setattr(_connection, "STREAM_READ_TIMEOUT", SHORT)
+    # stream_timeout outlasts the 15 s heartbeat by default; shorten it.
     tag = new_tag()
     proxy.add(Rule("queue/data", "stall"))
     if kind == "sync":
-        client = _client(proxy, timeout=SHORT)
+        client = _client(proxy, stream_timeout=SHORT)
         job = client.submit("/echo", "hi", tag)
         with pytest.raises(APITimeoutError):
             job.result(timeout=60)
@@ -131,7 +129,7 @@ def test_stalled_stream_times_out(
         client.close()
     else:
         async def main() -> None:
-            async with AsyncClient(proxy.url, timeout=SHORT) as client:
+            async with AsyncClient(proxy.url, stream_timeout=SHORT) as client:
                 job = await client.submit("/echo", "hi", tag)
                 with pytest.raises(APITimeoutError):
                     await job.result(timeout=60)

@@ -272,7 +272,7 @@ class SyncSession:
             try:
                 with self.conn.sync.stream(
                     "GET", url, headers=self.conn.headers_for(url),
-                    timeout=self.conn.stream_timeout,
+                    timeout=self.conn.stream_http_timeout,
                 ) as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
                         resp.read()
