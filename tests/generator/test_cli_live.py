@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def _all_text(directory: Path) -> str:
 
 
 def test_generate_with_token_never_writes_it(
-    serve, gradio_version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    serve: Any, gradio_version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     server = serve("gen_components", gradio_version)
@@ -63,7 +64,7 @@ def test_generate_with_token_never_writes_it(
 
 
 def test_inspect_prints_typed_signatures(
-    serve, gradio_version: str, capsys: pytest.CaptureFixture[str]
+    serve: Any, gradio_version: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     server = serve("gen_components", gradio_version)
     assert cli(["inspect", server.url]) == 0
@@ -77,7 +78,7 @@ def test_inspect_prints_typed_signatures(
     assert "Range 0 to 10, step 0.5." in out
 
 
-def test_unauthorized_app_gives_exit_4(serve, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unauthorized_app_gives_exit_4(serve: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     server = serve("gen_auth", "6.31.0")
     assert cli([server.url, "-o", str(tmp_path / "x")]) == 4
     err = capsys.readouterr().err
