@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import RuntimeVersionError
+from gradio_codegen.runtime import RUNTIME_API, RuntimeVersionError
 from gradio_codegen.spec import dump_spec, load_spec
 
 from tests.conftest import import_fresh
@@ -149,8 +149,9 @@ def test_incompatible_runtime_raises_helpful_error(tmp_path: Path) -> None:
     shutil.copytree(source, target)
     client = target / "_client.py"
     text = client.read_text()
-    assert "check_runtime_api(1, " in text
-    client.write_text(text.replace("check_runtime_api(1, ", "check_runtime_api(99, "))
+    declared = f"check_runtime_api({RUNTIME_API}, "
+    assert declared in text
+    client.write_text(text.replace(declared, "check_runtime_api(99, "))
     with pytest.raises(RuntimeVersionError) as info:
         import_fresh(target, "calc_future")
     message = str(info.value)
