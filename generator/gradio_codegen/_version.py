@@ -3,6 +3,7 @@
 __version__ = "0.1.0"
 
 #: Generated code declares the runtime API level it needs; a runtime accepts every
-#: level from ``MIN_SUPPORTED_API`` to ``RUNTIME_API``.
-RUNTIME_API = 1
+#: level from ``MIN_SUPPORTED_API`` to ``RUNTIME_API``. Level 2: client options
+#: ``max_download_size`` and ``stream_timeout`` (SDKs pass them to the base clients).
+RUNTIME_API = 2
 MIN_SUPPORTED_API = 1

@@ -76,6 +76,13 @@ def usage_source(package: str, app: str) -> str:
         "TXT2 = b'raw bytes'",
         "WAV = 'a.wav'",
         "_REF: type[FileRef] = FileRef",
+        "",
+        "",
+        "def options() -> tuple[Client, AsyncClient]:",
+        "    return (",
+        "        Client(verify=True, max_download_size=1 << 30, stream_timeout=120.0),",
+        "        AsyncClient(max_download_size=None, stream_timeout=None),",
+        "    )",
     ]
     for i, call in enumerate(APP_CALLS[app]):
         forms = {

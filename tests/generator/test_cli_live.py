@@ -12,11 +12,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import RuntimeVersionError
+from gradio_codegen.runtime import RUNTIME_API, RuntimeVersionError
 from gradio_codegen.spec import dump_spec, load_spec
 
 from tests.conftest import import_fresh
@@ -35,7 +36,7 @@ def _all_text(directory: Path) -> str:
 
 
 def test_generate_with_token_never_writes_it(
-    serve, gradio_version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    serve: Any, gradio_version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     server = serve("gen_components", gradio_version)
@@ -63,7 +64,7 @@ def test_generate_with_token_never_writes_it(
 
 
 def test_inspect_prints_typed_signatures(
-    serve, gradio_version: str, capsys: pytest.CaptureFixture[str]
+    serve: Any, gradio_version: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     server = serve("gen_components", gradio_version)
     assert cli(["inspect", server.url]) == 0
@@ -77,7 +78,7 @@ def test_inspect_prints_typed_signatures(
     assert "Range 0 to 10, step 0.5." in out
 
 
-def test_unauthorized_app_gives_exit_4(serve, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unauthorized_app_gives_exit_4(serve: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     server = serve("gen_auth", "6.31.0")
     assert cli([server.url, "-o", str(tmp_path / "x")]) == 4
     err = capsys.readouterr().err
@@ -148,8 +149,9 @@ def test_incompatible_runtime_raises_helpful_error(tmp_path: Path) -> None:
     shutil.copytree(source, target)
     client = target / "_client.py"
     text = client.read_text()
-    assert "check_runtime_api(1, " in text
-    client.write_text(text.replace("check_runtime_api(1, ", "check_runtime_api(99, "))
+    declared = f"check_runtime_api({RUNTIME_API}, "
+    assert declared in text
+    client.write_text(text.replace(declared, "check_runtime_api(99, "))
     with pytest.raises(RuntimeVersionError) as info:
         import_fresh(target, "calc_future")
     message = str(info.value)

@@ -4,8 +4,10 @@ The proxy runs an asyncio loop in one background thread on 127.0.0.1. It parses 
 request head the client sends (keep-alive connections carry several), logs it, and
 applies the first matching ``Rule``: answer with a synthesized response, reset the
 connection before or after forwarding the request, or alter the response (stall it,
-cut it mid-line, reset it, inject SSE chunks, or trickle it slowly). Tests wait on
-``Proxy.wait_for`` (a condition variable), never on sleeps.
+cut it mid-line, reset it, inject SSE chunks, or trickle it slowly). A cut can keep
+the server's side of the connection open (``Rule.hold``), so the client sees the break
+before the server does, and a request can be paused until the test lets it go. Tests
+wait on ``Proxy.wait_for`` (a condition variable), never on sleeps.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ Action = Literal[
     "reset_stream",  # like ``cut`` but RST instead of a clean close
     "inject",  # send ``inject`` as chunked-body chunks right after the response head
     "slow",  # forward the response in ``slow_bytes`` pieces, ``slow_delay`` apart
+    "pause",  # forward the request only after ``Proxy.release_held()``
 ]
 
 
@@ -42,6 +45,10 @@ class Rule:
     inject: tuple[bytes, ...] = ()
     slow_bytes: int = 7
     slow_delay: float = 0.001
+    #: With ``cut``/``reset_stream``: keep the server's side of the connection open
+    #: (reading and discarding what it sends) until ``Proxy.release_held()``, so the
+    #: server goes on serving a client that is already gone.
+    hold: bool = False
     hits: int = 0
 
 
@@ -87,6 +94,10 @@ class Proxy:
         self.rules: list[Rule] = []
         self.requests: list[Request] = []
         self.stalled = threading.Event()
+        #: Set once a ``hold`` rule cut a client off while keeping the server side open.
+        self.held = threading.Event()
+        #: Set once a ``pause`` rule holds back a request.
+        self.paused = threading.Event()
         self._cond = threading.Condition()
         self._conns: dict[int, _Conn] = {}
         self._next_id = 0
@@ -139,6 +150,11 @@ class Proxy:
         """Reset every open connection."""
         self._call(self._drop_all())
 
+    def release_held(self) -> None:
+        """Close the server side of connections kept open by ``Rule.hold`` and
+        forward the requests held back by ``pause``."""
+        self._call(self._release_held())
+
     def close(self) -> None:
         self._loop.call_soon_threadsafe(self._shutdown.set)
         self._call(self._stop_listening())
@@ -160,6 +176,7 @@ class Proxy:
     async def _listen(self, port: int) -> int:
         if not hasattr(self, "_shutdown"):
             self._shutdown = asyncio.Event()
+            self._unhold = asyncio.Event()
         self._server = await asyncio.start_server(
             self._handle, "127.0.0.1", port, reuse_address=True, limit=1 << 20
         )
@@ -174,12 +191,18 @@ class Proxy:
         return 0
 
     async def _drop_all(self) -> int:
+        await self._release_held()
         self._shutdown.set()
         self._shutdown = asyncio.Event()
         for conn in list(self._conns.values()):
             _reset(conn.client)
             if conn.server is not None:
                 _reset(conn.server)
+        return 0
+
+    async def _release_held(self) -> int:
+        self._unhold.set()
+        self._unhold = asyncio.Event()
         return 0
 
     def _match(self, line: str) -> Rule | None:
@@ -201,7 +224,8 @@ class Proxy:
         except (ConnectionError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
         finally:
-            if conn.server is not None and not (conn.mode and conn.mode.action == "stall"):
+            kept = conn.mode is not None and (conn.mode.action == "stall" or conn.mode.hold)
+            if conn.server is not None and not kept:
                 _close(conn.server)  # ends the server-side pump
             for task in conn.tasks:
                 await asyncio.gather(task, return_exceptions=True)
@@ -240,6 +264,11 @@ class Proxy:
             if rule is not None and rule.action == "reset_before":
                 _reset(conn.client)
                 break
+            if rule is not None and rule.action == "pause":
+                release = self._unhold
+                self.paused.set()
+                self._notify()
+                await release.wait()
             if conn.server is None:
                 server_reader, conn.server = await asyncio.open_connection(
                     "127.0.0.1", self.upstream_port, limit=1 << 20
@@ -302,6 +331,8 @@ class Proxy:
                         _reset(client)
                     else:
                         client.close()
+                    if rule.hold:
+                        await self._hold(reader)
                     _reset(conn.server) if conn.server else None
                     break
                 if action == "slow":
@@ -316,6 +347,23 @@ class Proxy:
             pass
         finally:
             _close(client)
+
+
+    async def _hold(self, reader: asyncio.StreamReader) -> None:
+        """Discard what the server sends until ``release_held()`` (or the server ends)."""
+        release = asyncio.ensure_future(self._unhold.wait())
+        self.held.set()
+        self._notify()
+
+        async def drain() -> None:
+            while await reader.read(65536):
+                pass
+
+        draining = asyncio.ensure_future(drain())
+        await asyncio.wait({release, draining}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (release, draining):
+            task.cancel()
+        await asyncio.gather(release, draining, return_exceptions=True)
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:

@@ -4,12 +4,15 @@ never a job run twice, and nothing leaks after ``close()``."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gradio_codegen.runtime import AsyncClient, Client, _connection
+from gradio_codegen.runtime import AsyncClient, Client
 from gradio_codegen.runtime.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -17,7 +20,7 @@ from gradio_codegen.runtime.errors import (
     RateLimitError,
 )
 from tests.reliability.conftest import Resources, executions, new_tag, release
-from tests.reliability.proxy import Proxy, Rule, http_response
+from tests.reliability.proxy import Proxy, Request, Rule, http_response
 from tests.servers.pool import Server, start_server
 
 pytestmark = pytest.mark.timeout(90)
@@ -29,7 +32,7 @@ QUEUE_FULL = http_response(
 RATE_LIMITED = http_response(
     429, b'{"detail":"slow down"}', {"content-type": "application/json", "retry-after": "0"}
 )
-SHORT = 10.0  # read timeout of clients facing stalled streams
+SHORT = 10.0  # stream_timeout of clients facing stalled streams
 
 
 def _client(proxy: Proxy, **kwargs: Any) -> Client:
@@ -111,15 +114,13 @@ def test_reset_after_join_is_not_retried(
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_stalled_stream_times_out(
-    proxy: Proxy, jobs_server: Server, resources: Resources, kind: str,
-    monkeypatch: pytest.MonkeyPatch,
+    proxy: Proxy, jobs_server: Server, resources: Resources, kind: str
 ) -> None:
-    # The stream's read timeout outlasts the 15 s heartbeat by default; shorten it.
-    monkeypatch.setattr(_connection, "STREAM_READ_TIMEOUT", SHORT)
+    # stream_timeout outlasts the 15 s heartbeat by default; shorten it.
     tag = new_tag()
     proxy.add(Rule("queue/data", "stall"))
     if kind == "sync":
-        client = _client(proxy, timeout=SHORT)
+        client = _client(proxy, stream_timeout=SHORT)
         job = client.submit("/echo", "hi", tag)
         with pytest.raises(APITimeoutError):
             job.result(timeout=60)
@@ -128,7 +129,7 @@ def test_stalled_stream_times_out(
         client.close()
     else:
         async def main() -> None:
-            async with AsyncClient(proxy.url, timeout=SHORT) as client:
+            async with AsyncClient(proxy.url, stream_timeout=SHORT) as client:
                 job = await client.submit("/echo", "hi", tag)
                 with pytest.raises(APITimeoutError):
                     await job.result(timeout=60)
@@ -169,6 +170,106 @@ def test_broken_stream_fails_every_pending_job(
     for tag in tags:
         release(jobs_server, tag)
         assert executions(jobs_server, "block", tag) <= 1
+    resources.assert_released(proxy)
+
+
+def _joined_session(request: Request) -> str:
+    return str(json.loads(request.body)["session_hash"])
+
+
+def _streamed_session(request: Request) -> str:
+    return parse_qs(urlsplit(request.target).query)["session_hash"][0]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_job_after_a_break_joins_a_fresh_session(
+    proxy: Proxy, jobs_server: Server, resources: Resources, kind: str
+) -> None:
+    """The app drops a session's jobs when it notices the broken stream, which can be
+    after the client noticed: a job submitted in between must not join that session.
+
+    The proxy cuts the client off the stream but keeps the app's side open (``hold``),
+    so the app still streams the old session to nobody: a job joining it would have its
+    messages read by that dead stream, and then be dropped when the app notices.
+    """
+    blocked, tag = new_tag(), new_tag()
+    proxy.add(Rule("queue/data", "cut", marker=b"process_starts", hold=True))
+
+    def check_sessions() -> None:
+        assert proxy.held.is_set()  # the app has not seen the old stream go
+        broken = _streamed_session(proxy.seen("queue/data")[0])
+        joined = _joined_session(proxy.seen("queue/join")[-1])
+        assert joined != broken, "the job joined the session whose stream broke"
+
+    if kind == "sync":
+        client = _client(proxy)
+        first = client.submit("/block", blocked)
+        with pytest.raises(APIConnectionError):
+            first.result(timeout=60)
+        later = client.submit("/echo", "after", tag)
+        check_sessions()
+        assert later.result(timeout=60) == f"after|{tag}"
+        client.close()
+    else:
+        async def main() -> None:
+            async with AsyncClient(proxy.url) as client:
+                first = await client.submit("/block", blocked)
+                with pytest.raises(APIConnectionError):
+                    await first.result(timeout=60)
+                later = await client.submit("/echo", "after", tag)
+                check_sessions()
+                assert await later.result(timeout=60) == f"after|{tag}"
+
+        asyncio.run(main())
+    streams = proxy.seen("queue/data")
+    assert _streamed_session(streams[-1]) == _joined_session(proxy.seen("queue/join")[-1])
+    proxy.release_held()
+    release(jobs_server, blocked)
+    assert executions(jobs_server, "block", blocked) == 1
+    assert executions(jobs_server, "echo", tag) == 1
+    resources.assert_released(proxy)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_join_answered_after_a_break_fails_at_once(
+    proxy: Proxy, jobs_server: Server, resources: Resources, kind: str
+) -> None:
+    """A join still in flight when the stream breaks was made for the dead session: the
+    job comes back already failed, instead of waiting for messages no stream brings."""
+    tag = new_tag()
+    proxy.add(Rule("queue/join", "pause"))  # the first join waits at the proxy
+    proxy.add(Rule("queue/data", "cut", marker=b"CUTMARK"))  # the next job breaks the stream
+    joining = "while the job was joining"
+    if kind == "sync":
+        client = _client(proxy)
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(client.submit, "/echo", "late", tag)
+            assert proxy.wait_for(proxy.paused.is_set)
+            trigger = client.submit("/echo", "CUTMARK", new_tag())
+            with pytest.raises(APIConnectionError, match="event stream"):
+                trigger.result(timeout=60)
+            proxy.release_held()
+            late = pending.result(timeout=60)
+        assert late.done() and late.status().stage == "error"
+        with pytest.raises(APIConnectionError, match=joining):
+            late.result(timeout=0)
+        client.close()
+    else:
+        async def main() -> None:
+            async with AsyncClient(proxy.url) as client:
+                pending = asyncio.ensure_future(client.submit("/echo", "late", tag))
+                assert await asyncio.to_thread(proxy.wait_for, proxy.paused.is_set)
+                trigger = await client.submit("/echo", "CUTMARK", new_tag())
+                with pytest.raises(APIConnectionError, match="event stream"):
+                    await trigger.result(timeout=60)
+                await asyncio.to_thread(proxy.release_held)
+                late = await pending
+                assert late.done() and late.status().stage == "error"
+                with pytest.raises(APIConnectionError, match=joining):
+                    await late.result(timeout=0)
+
+        asyncio.run(main())
+    assert executions(jobs_server, "echo", tag) <= 1  # joined a session the app drops
     resources.assert_released(proxy)
 
 

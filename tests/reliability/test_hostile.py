@@ -98,8 +98,7 @@ def test_endless_download_is_bounded(fake: FakeGradio, tmp_path: Path) -> None:
     fake.files["endless"] = _endless(b"\0" * 65536)
     fake.messages = [completed(file_data("endless", "big.bin"), None)]
     limit = 4 * 1024 * 1024
-    with Client(fake.url) as client:
-        client._conn.max_download_size = limit
+    with Client(fake.url, max_download_size=limit) as client:
         ref, _ = client.predict("/fetch", "x")
         with pytest.raises(ProtocolError, match="more than"):
             ref.download(tmp_path)
@@ -108,8 +107,7 @@ def test_endless_download_is_bounded(fake: FakeGradio, tmp_path: Path) -> None:
     assert _files_under(tmp_path) == []  # the partial download was removed
 
     async def run_async() -> None:
-        async with AsyncClient(fake.url) as client:
-            client._conn.max_download_size = limit
+        async with AsyncClient(fake.url, max_download_size=limit) as client:
             ref, _ = await client.predict("/fetch", "x")
             with pytest.raises(ProtocolError):
                 await ref.adownload(tmp_path)

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from gradio_codegen.runtime import (
+    MAX_DOWNLOAD_SIZE,
+    STREAM_READ_TIMEOUT,
     AsyncClient,
     AuthenticationError,
     Client,
@@ -46,6 +48,33 @@ def test_gradio3_websocket_config_is_refused() -> None:
     info = ServerInfo.from_config({"version": "5.1", "protocol": "sse_v3",
                                    "api_prefix": "/gradio_api/", "max_file_size": 10})
     assert (info.api_prefix, info.protocol, info.max_file_size) == ("/gradio_api", "sse_v3", 10)
+
+
+@pytest.mark.parametrize("client_cls", [Client, AsyncClient])
+def test_download_and_stream_limits_are_options(client_cls: type[Client | AsyncClient]) -> None:
+    """Nothing is sent: the options are checked and stored at construction."""
+    url = "http://127.0.0.1:9"
+    default = client_cls(url)._conn
+    assert default.max_download_size == MAX_DOWNLOAD_SIZE == 20 * 1024**3
+    assert default.stream_timeout == STREAM_READ_TIMEOUT == 60.0
+    # The stream's read timeout follows stream_timeout, not the request timeout.
+    conn = client_cls(url, timeout=1.0, max_download_size=1024, stream_timeout=30)._conn
+    assert conn.max_download_size == 1024
+    assert conn.stream_http_timeout.read == 30.0 and conn.timeout.read == 1.0
+    unlimited = client_cls(url, max_download_size=None, stream_timeout=None)._conn
+    assert unlimited.max_download_size is None and unlimited.stream_http_timeout.read is None
+    bad: list[tuple[str, Any]] = [
+        ("max_download_size", 0), ("max_download_size", -5), ("max_download_size", 1.5),
+        ("max_download_size", True), ("max_download_size", "1024"),
+        ("stream_timeout", 0), ("stream_timeout", -1.0), ("stream_timeout", float("nan")),
+        ("stream_timeout", float("inf")), ("stream_timeout", False), ("stream_timeout", "60"),
+    ]
+    for option, value in bad:
+        with pytest.raises(ValueError, match=f"^{option} must be"):
+            client_cls(url, **{option: value})
+    # Checked before a Space id would be resolved through the Hub.
+    with pytest.raises(ValueError, match="stream_timeout"):
+        client_cls("owner/space", stream_timeout=-1)
 
 
 def test_mount_path_and_password_auth(serve: Any, gradio_version: str) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeVar
 
 from gradio_codegen.runtime import (
+    MAX_DOWNLOAD_SIZE,
+    STREAM_READ_TIMEOUT,
     AsyncJob,
     BaseAsyncClient,
     BaseClient,
@@ -25,7 +27,7 @@ from gradio_codegen.runtime import (
     check_runtime_api,
 )
 
-check_runtime_api(1, "0.1.0", "calc_v4_44_1")
+check_runtime_api(2, "0.1.0", "calc_v4_44_1")
 
 __all__ = [
     "AsyncClient",
@@ -157,6 +159,8 @@ class Client(BaseClient):
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
         verify: bool = True,
+        max_download_size: int | None = MAX_DOWNLOAD_SIZE,
+        stream_timeout: float | None = STREAM_READ_TIMEOUT,
         space_status: Callable[[SpaceStatus], None] | None = None,
         wake_timeout: float | None = None,
     ) -> None:
@@ -169,6 +173,8 @@ class Client(BaseClient):
             max_retries=max_retries,
             allow_token_hosts=allow_token_hosts,
             verify=verify,
+            max_download_size=max_download_size,
+            stream_timeout=stream_timeout,
             space_status=space_status,
             wake_timeout=wake_timeout,
         )
@@ -214,6 +220,8 @@ class AsyncClient(BaseAsyncClient):
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
         verify: bool = True,
+        max_download_size: int | None = MAX_DOWNLOAD_SIZE,
+        stream_timeout: float | None = STREAM_READ_TIMEOUT,
         space_status: Callable[[SpaceStatus], None] | None = None,
         wake_timeout: float | None = None,
     ) -> None:
@@ -226,6 +234,8 @@ class AsyncClient(BaseAsyncClient):
             max_retries=max_retries,
             allow_token_hosts=allow_token_hosts,
             verify=verify,
+            max_download_size=max_download_size,
+            stream_timeout=stream_timeout,
             space_status=space_status,
             wake_timeout=wake_timeout,
         )

@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeVar
 
 from gradio_codegen.runtime import (
+    MAX_DOWNLOAD_SIZE,
     NOT_GIVEN,
+    STREAM_READ_TIMEOUT,
     AsyncJob,
     BaseAsyncClient,
     BaseClient,
@@ -42,7 +44,7 @@ from .types import (
     TextStatsResult,
 )
 
-check_runtime_api(1, "0.1.0", "gen_components_v6_31_0")
+check_runtime_api(2, "0.1.0", "gen_components_v6_31_0")
 
 __all__ = [
     "AsyncClient",
@@ -869,6 +871,8 @@ class Client(BaseClient):
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
         verify: bool = True,
+        max_download_size: int | None = MAX_DOWNLOAD_SIZE,
+        stream_timeout: float | None = STREAM_READ_TIMEOUT,
         space_status: Callable[[SpaceStatus], None] | None = None,
         wake_timeout: float | None = None,
     ) -> None:
@@ -881,6 +885,8 @@ class Client(BaseClient):
             max_retries=max_retries,
             allow_token_hosts=allow_token_hosts,
             verify=verify,
+            max_download_size=max_download_size,
+            stream_timeout=stream_timeout,
             space_status=space_status,
             wake_timeout=wake_timeout,
         )
@@ -1136,6 +1142,8 @@ class AsyncClient(BaseAsyncClient):
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
         verify: bool = True,
+        max_download_size: int | None = MAX_DOWNLOAD_SIZE,
+        stream_timeout: float | None = STREAM_READ_TIMEOUT,
         space_status: Callable[[SpaceStatus], None] | None = None,
         wake_timeout: float | None = None,
     ) -> None:
@@ -1148,6 +1156,8 @@ class AsyncClient(BaseAsyncClient):
             max_retries=max_retries,
             allow_token_hosts=allow_token_hosts,
             verify=verify,
+            max_download_size=max_download_size,
+            stream_timeout=stream_timeout,
             space_status=space_status,
             wake_timeout=wake_timeout,
         )

@@ -8,7 +8,7 @@ when a Space id must be resolved).
 from __future__ import annotations
 
 from .._version import MIN_SUPPORTED_API, RUNTIME_API, __version__
-from ._connection import RetryPolicy, ServerInfo
+from ._connection import MAX_DOWNLOAD_SIZE, STREAM_READ_TIMEOUT, RetryPolicy, ServerInfo
 from .client import AsyncClient, BaseAsyncClient, BaseClient, Client
 from .endpoint import NOT_GIVEN, Endpoint, NotGiven, Param
 from .errors import (
@@ -54,6 +54,7 @@ __all__ = [
     "Job",
     "JobTimeoutError",
     "LogMessage",
+    "MAX_DOWNLOAD_SIZE",
     "MIN_SUPPORTED_API",
     "NOT_GIVEN",
     "NotFoundError",
@@ -66,6 +67,7 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "RuntimeVersionError",
+    "STREAM_READ_TIMEOUT",
     "ServerInfo",
     "SpaceError",
     "SpaceStatus",

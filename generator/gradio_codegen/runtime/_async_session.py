@@ -1,7 +1,8 @@
 """One queue session of the async client: the asyncio twin of ``_session``.
 
 Same routing rules as the sync session; the reader is an asyncio task instead of a
-thread, and joins run on the caller's event loop.
+thread, and joins run on the caller's event loop. As there, a broken stream fails every
+pending job and moves later jobs to a new session (see ``_session``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class AsyncSession:
         self._breaks = 0  # broken streams so far (see SyncSession._breaks)
 
     def reset(self) -> None:
+        """Start a new session (fresh ``gr.State``) for later jobs."""
         self.session_hash = uuid.uuid4().hex
 
     async def submit(self, endpoint: Endpoint[Any], values: Sequence[Any]) -> AsyncJob[Any]:
@@ -75,12 +77,15 @@ class AsyncSession:
 
         core = JobCore(endpoint.fn_index, info.protocol, decode, endpoint.generator)
         job: AsyncJob[Any] = AsyncJob(core, self)
-        breaks = self._breaks
-        event_id = await self.conn.ajoin(endpoint.fn_index, data, self.session_hash)
+        # A break changes both (see _fail_all); no await between the two reads.
+        breaks, job._session_hash = self._breaks, self.session_hash
+        event_id = await self.conn.ajoin(endpoint.fn_index, data, job._session_hash)
         if self._closed:
             raise GradioError("the client is closed")
         core.event_id = event_id
         if breaks != self._breaks:
+            # The stream broke while joining: the job's session is dead, no stream
+            # will ever serve it.
             job._fail(APIConnectionError(BROKE_WHILE_JOINING))
             return job
         job._generation = self._generation
@@ -96,7 +101,7 @@ class AsyncSession:
         core = job._core
         assert core.event_id is not None
         try:
-            supported = await self.conn.acancel(core.fn_index, core.event_id, self.session_hash)
+            supported = await self.conn.acancel(core.fn_index, core.event_id, job._session_hash)
         except GradioError as exc:
             log.warning("cancel request failed: %s", exc)
             supported = False
@@ -110,6 +115,7 @@ class AsyncSession:
         peers = [
             j for j in self._jobs.values()
             if j is not job and j._core.fn_index == fn_index and j._core.started
+            and j._session_hash == job._session_hash
             and not j._core.done and not j._core.cancel_requested
         ]
         for peer in peers:
@@ -124,7 +130,7 @@ class AsyncSession:
                 generation = self._generation
                 suspects = [e for e, j in self._jobs.items() if j._generation < generation]
                 try:
-                    await self._read_stream()
+                    await self._read_stream(self.session_hash)
                 except GradioError as exc:
                     self._fail_all(exc)
                     continue
@@ -146,7 +152,11 @@ class AsyncSession:
             self._reader = None
 
     def _fail_all(self, error: BaseException) -> None:
+        """Fail every pending job and move later jobs to a new session (the app may
+        not have noticed the break yet; see ``SyncSession._fail_all``)."""
         self._breaks += 1
+        self.session_hash = uuid.uuid4().hex
+        self._unclaimed.clear()
         jobs = list(self._jobs.values())
         self._jobs.clear()
         for job in jobs:
@@ -155,8 +165,8 @@ class AsyncSession:
             else:
                 job._fail(error)
 
-    async def _read_stream(self) -> None:
-        url = self.conn.stream_url(self.session_hash)
+    async def _read_stream(self, session_hash: str) -> None:
+        url = self.conn.stream_url(session_hash)
         protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
         attempt = hiccups = 0
         while True:
@@ -164,7 +174,7 @@ class AsyncSession:
             try:
                 async with self.conn.aclient.stream(
                     "GET", url, headers=self.conn.headers_for(url),
-                    timeout=self.conn.stream_timeout,
+                    timeout=self.conn.stream_http_timeout,
                 ) as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
                         await resp.aread()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import math
 import os
 import threading
 import time
@@ -32,7 +33,8 @@ from ._httperrors import JOIN_RETRY_STATUS, RETRY_STATUS, RetryPolicy, retry_aft
 from .files import UploadFile
 
 __all__ = [
-    "Connection", "RetryPolicy", "ServerInfo", "redact_url", "retry_after", "status_error",
+    "MAX_DOWNLOAD_SIZE", "STREAM_READ_TIMEOUT", "Connection", "RetryPolicy", "ServerInfo",
+    "check_limits", "redact_url", "retry_after", "status_error",
 ]
 
 USER_AGENT = "gradio-codegen"
@@ -41,9 +43,13 @@ _HF_HOSTS = ("huggingface.co", "hf.co")
 _MAX_REDIRECTS = 5
 JSON = "application/json"
 DEFAULT_TIMEOUT = _http.Timeout(connect=10.0, read=60.0, write=60.0, pool=60.0)
-#: The queue stream is quiet between heartbeats (every 15 s): its read timeout must
-#: outlast several of them whatever timeout the caller chose for requests.
+#: Default ``stream_timeout``: the queue stream is quiet between heartbeats (every
+#: 15 s), so its read timeout must outlast several of them whatever timeout the caller
+#: chose for requests.
 STREAM_READ_TIMEOUT = 60.0
+#: Default ``max_download_size`` (bytes): a hostile or broken app must not be able to
+#: fill the disk or memory with an endless file.
+MAX_DOWNLOAD_SIZE = 20 * 1024**3
 #: Joins in flight per client. Gradio slows down sharply with many simultaneous
 #: connections (200 parallel joins took 5x longer than 16 at a time), and a join is a
 #: short request, so callers beyond this wait their turn instead of opening sockets.
@@ -112,12 +118,14 @@ class Connection:
         server: ServerInfo | None = None,
         token_hosts: Iterable[str] = (),
         verify: bool = True,
-        max_download_size: int | None = 20 * 1024**3,
+        max_download_size: int | None = MAX_DOWNLOAD_SIZE,
+        stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
         async_transport: Any = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {redact_url(base_url)!r}")
+        check_limits(max_download_size, stream_timeout)
         # Credentials in the URL become Basic auth for the app's host only; the query
         # string (``?token=...``) is dropped. Neither may reach logs or other hosts.
         parts = urlsplit(base_url)
@@ -133,11 +141,13 @@ class Connection:
             timeout = _http.Timeout(timeout, connect=min(10.0, float(timeout)))
         self.timeout = timeout or DEFAULT_TIMEOUT
         t = self.timeout
-        #: The queue stream's timeouts: the caller's, with a read timeout that outlasts
-        #: the server's 15 s heartbeat.
-        self.stream_timeout = _http.Timeout(
-            connect=t.connect, read=max(t.read or 0.0, STREAM_READ_TIMEOUT),
-            write=t.write, pool=t.pool,
+        #: Seconds the queue stream may stay silent before its jobs fail (None: no limit).
+        self.stream_timeout = None if stream_timeout is None else float(stream_timeout)
+        #: The queue stream's HTTP timeouts: the caller's, except for reading, which
+        #: follows ``stream_timeout`` instead (the request timeout may be far shorter
+        #: than the server's 15 s heartbeat).
+        self.stream_http_timeout = _http.Timeout(
+            connect=t.connect, read=self.stream_timeout, write=t.write, pool=t.pool,
         )
         self.retry = retry or RetryPolicy()
         self.server = server
@@ -594,7 +604,8 @@ class Connection:
                                 if self.max_download_size is not None and total > self.max_download_size:
                                     raise ProtocolError(
                                         f"downloading {redact_url(url)}: more than "
-                                        f"{self.max_download_size} bytes"
+                                        f"{self.max_download_size} bytes; raise "
+                                        "max_download_size to allow it"
                                     )
                                 yield chunk
                 finally:
@@ -614,6 +625,25 @@ class Connection:
             url = next_url
             hops += 1
         raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
+
+
+def check_limits(max_download_size: int | None, stream_timeout: float | None) -> None:
+    """Validate the two client limits (``ValueError`` naming the option)."""
+    _check_limit("max_download_size", max_download_size, integer=True)
+    _check_limit("stream_timeout", stream_timeout, integer=False)
+
+
+def _check_limit(option: str, value: float | None, *, integer: bool) -> None:
+    """Reject a limit that is not a positive number (None means no limit), naming the
+    option: a bad value would otherwise surface much later, inside a call."""
+    if value is None:
+        return
+    kinds = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        what = "an int" if integer else "a number"
+        raise ValueError(f"{option} must be {what} or None, not {type(value).__name__}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{option} must be positive (or None for no limit), not {value!r}")
 
 
 def _is_hf(url: str) -> bool:

@@ -4,6 +4,11 @@ Jobs join the queue from the caller's thread; one reader thread per session read
 ``/queue/data`` and routes each message to its job by ``event_id``. The reader exists
 only while jobs are pending (the server closes the stream when the session is idle)
 and is the only thread the sync client starts.
+
+When the stream breaks, every pending job fails and later jobs join a new session:
+the app drops the old session's jobs only once it notices the disconnect, which may be
+after the client did, so a job joining the old session could be silently dropped or
+have its messages read by the app's still-open old stream, and wait forever.
 """
 
 from __future__ import annotations
@@ -92,7 +97,15 @@ class SyncSession:
 
     def reset(self) -> None:
         """Start a new session (fresh ``gr.State``) for later jobs."""
-        self.session_hash = uuid.uuid4().hex
+        with self._lock:
+            self.session_hash = uuid.uuid4().hex
+
+    def _join_target(self) -> tuple[str, int]:
+        """The session to join and the break count it belongs to, read together: a
+        break changes both at once, so a join never pairs a dead session with the
+        count that would let it register."""
+        with self._lock:
+            return self.session_hash, self._breaks
 
     # -- submitting ----------------------------------------------------------------
 
@@ -118,46 +131,50 @@ class SyncSession:
 
         core = JobCore(endpoint.fn_index, info.protocol, decode, endpoint.generator)
         job: Job[Any] = Job(core, self)
-        session_hash = self.session_hash
-        breaks = self._breaks
+        session_hash, breaks = self._join_target()
+        job._session_hash = session_hash
         event_id = self.conn.join(endpoint.fn_index, data, session_hash)
         self._register(job, event_id, breaks)
         return job
 
-    def _register(self, job: Job[Any], event_id: str, breaks: int | None = None) -> None:
-        with self._lock:
-            if self._closed:
-                raise GradioError("the client is closed")
-            if breaks is not None and breaks != self._breaks:
-                job._core.event_id = event_id
-                lost = True
-            else:
-                lost = False
-        if lost:
-            job._fail(APIConnectionError(BROKE_WHILE_JOINING))
-            return
+    def _register(self, job: Job[Any], event_id: str, breaks: int) -> None:
+        """Hand the job to the reader, or fail it at once when the stream broke since
+        its join started (its session is dead: no stream will ever serve it).
+
+        The check and the registration share one lock section with ``_fail_all``: a
+        job registered before a break is failed by it, and none can slip in between.
+        """
         with self._lock:
             if self._closed:
                 raise GradioError("the client is closed")
             job._core.event_id = event_id
-            job._generation = self._generation
-            self._jobs[event_id] = job
-            backlog = self._unclaimed.pop(event_id, [])
-            job._cond.acquire()
-            if self._reader is None:
-                self._reader = threading.Thread(
-                    target=self._run, name=f"gradio-codegen-stream-{self.session_hash[:8]}",
-                    daemon=True,
-                )
-                self._reader.start()
-            else:
-                self._wakeup.notify()
+            lost = breaks != self._breaks
+            if not lost:
+                self._register_locked(job, event_id)
+                backlog = self._unclaimed.pop(event_id, [])
+                job._cond.acquire()
+        if lost:
+            job._fail(APIConnectionError(BROKE_WHILE_JOINING))
+            return
         try:
             done = job._process(backlog) if backlog else False
         finally:
             job._cond.release()
         if done:
             self._forget(event_id)
+
+    def _register_locked(self, job: Job[Any], event_id: str) -> None:
+        """Add a job and make sure a reader will serve it (caller holds the lock)."""
+        job._generation = self._generation
+        self._jobs[event_id] = job
+        if self._reader is None:
+            self._reader = threading.Thread(
+                target=self._run, name=f"gradio-codegen-stream-{self.session_hash[:8]}",
+                daemon=True,
+            )
+            self._reader.start()
+        else:
+            self._wakeup.notify()
 
     def _forget(self, event_id: str) -> None:
         with self._lock:
@@ -169,7 +186,7 @@ class SyncSession:
         core = job._core
         assert core.event_id is not None
         try:
-            supported = self.conn.cancel(core.fn_index, core.event_id, self.session_hash)
+            supported = self.conn.cancel(core.fn_index, core.event_id, job._session_hash)
         except GradioError as exc:
             log.warning("cancel request failed: %s", exc)
             supported = False
@@ -186,6 +203,7 @@ class SyncSession:
             peers = [
                 j for j in self._jobs.values()
                 if j is not job and j._core.fn_index == fn_index and j._core.started
+                and j._session_hash == job._session_hash
                 and not j._core.done and not j._core.cancel_requested
             ]
         for peer in peers:
@@ -208,8 +226,9 @@ class SyncSession:
                 self._generation += 1
                 generation = self._generation
                 suspects = [e for e, j in self._jobs.items() if j._generation < generation]
+                session_hash = self.session_hash
             try:
-                self._read_stream()
+                self._read_stream(session_hash)
             except GradioError as exc:
                 self._fail_all(exc)
                 continue
@@ -226,8 +245,16 @@ class SyncSession:
                     job._fail(ProtocolError(FORGOTTEN_REASON))
 
     def _fail_all(self, error: BaseException) -> None:
+        """Fail every pending job and move later jobs to a new session.
+
+        Reusing the session would let a job join it before the app noticed the broken
+        stream; the app would then drop that job, or its old stream would take the
+        job's messages. ``gr.State`` therefore starts fresh after a break.
+        """
         with self._lock:
             self._breaks += 1
+            self.session_hash = uuid.uuid4().hex
+            self._unclaimed.clear()  # messages of the old session's jobs, all failed now
             jobs = list(self._jobs.values())
             self._jobs.clear()
         for job in jobs:
@@ -236,8 +263,8 @@ class SyncSession:
             else:
                 job._fail(error)
 
-    def _read_stream(self) -> None:
-        url = self.conn.stream_url(self.session_hash)
+    def _read_stream(self, session_hash: str) -> None:
+        url = self.conn.stream_url(session_hash)
         protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
         attempt = hiccups = 0
         while True:
@@ -245,7 +272,7 @@ class SyncSession:
             try:
                 with self.conn.sync.stream(
                     "GET", url, headers=self.conn.headers_for(url),
-                    timeout=self.conn.stream_timeout,
+                    timeout=self.conn.stream_http_timeout,
                 ) as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
                         resp.read()

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence, Ty
 
 from . import _http
 from ._async_session import AsyncSession
-from ._connection import Connection, RetryPolicy, ServerInfo, redact_url
+from ._connection import (
+    MAX_DOWNLOAD_SIZE,
+    STREAM_READ_TIMEOUT,
+    Connection,
+    RetryPolicy,
+    ServerInfo,
+    check_limits,
+    redact_url,
+)
 from ._session import SyncSession
 from .endpoint import Endpoint, endpoint_from_spec
 from .errors import NotFoundError
@@ -60,6 +68,12 @@ class _Base:
     to ``wake_timeout`` seconds while the Space sleeps, builds or starts and reporting
     each stage to ``space_status``; a generated SDK's baked host is used without asking
     the Hub unless one of those two is given.
+
+    ``max_download_size`` caps each file download in bytes (``ProtocolError`` beyond it;
+    None: no cap), so an endless file cannot fill the disk. ``stream_timeout`` is how
+    many seconds the queue's event stream may stay silent before pending calls fail
+    with ``APITimeoutError`` (None: wait forever); Gradio sends a heartbeat every 15 s,
+    so keep it well above that. Both raise ``ValueError`` unless positive.
     """
 
     #: Baked in by generated SDKs.
@@ -78,10 +92,13 @@ class _Base:
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
         verify: bool = True,
+        max_download_size: int | None = MAX_DOWNLOAD_SIZE,
+        stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
         space_status: SpaceStatusCallback | None = None,
         wake_timeout: float | None = None,
     ) -> None:
+        check_limits(max_download_size, stream_timeout)  # before any Hub request
         given = src
         src = src or self._DEFAULT_SRC
         if not src:
@@ -127,6 +144,8 @@ class _Base:
             server=server,
             token_hosts=token_hosts,
             verify=verify,
+            max_download_size=max_download_size,
+            stream_timeout=stream_timeout,
             transport=transport,
             async_transport=transport,
         )

@@ -47,6 +47,9 @@ class Job(Generic[T]):
         self._cond = threading.Condition(threading.RLock())
         self._callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
         self._generation = 0
+        #: The session the job joined: /cancel must name it, and the client's current
+        #: session may have changed since (``reset_session``, or a broken stream).
+        self._session_hash = ""
 
     def __repr__(self) -> str:
         return f"<Job /{self._core.event_id} stage={self._core.status.stage}>"
@@ -174,6 +177,9 @@ class AsyncJob(Generic[T]):
         self._done = asyncio.Event()
         self._callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
         self._generation = 0
+        #: The session the job joined: /cancel must name it, and the client's current
+        #: session may have changed since (``reset_session``, or a broken stream).
+        self._session_hash = ""
 
     def __repr__(self) -> str:
         return f"<AsyncJob /{self._core.event_id} stage={self._core.status.stage}>"
@@ -201,10 +207,15 @@ class AsyncJob(Generic[T]):
         return self
 
     async def result(self, timeout: float | None = None) -> T:
-        try:
-            await asyncio.wait_for(self._done.wait(), timeout)
-        except asyncio.TimeoutError:
-            raise JobTimeoutError(f"no result within {timeout} s (the job continues)") from None
+        """Like ``Job.result``: ``result(timeout=0)`` on a finished job returns its outcome."""
+        if not self._done.is_set():
+            # (asyncio.wait_for with a zero timeout gives up before the wait starts)
+            try:
+                await asyncio.wait_for(self._done.wait(), timeout)
+            except asyncio.TimeoutError:
+                raise JobTimeoutError(
+                    f"no result within {timeout} s (the job continues)"
+                ) from None
         return self._core.outcome()  # type: ignore[no-any-return]
 
     def __await__(self) -> Generator[Any, None, T]:
