@@ -31,7 +31,8 @@ SEQUENTIAL_CALLS = max(1000, round(10_000 * LOAD_SCALE))
 #: Figures of the last run, for README_SECTION.md.
 FIGURES: dict[str, Any] = {}
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+#: Per-test limit: 15 min at the default scale, growing with the sizes.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(round(900 * max(1.0, 5 * LOAD_SCALE)))]
 
 
 @pytest.fixture
