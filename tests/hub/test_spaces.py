@@ -6,6 +6,7 @@ Real Gradio servers behind the fake Hub of ``fakehub.py``.
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,33 @@ def test_async_client_by_space_id(hub: FakeHub, serve) -> None:
             return result
 
     assert asyncio.run(run()) == 42.0
+
+
+def test_async_client_create_resolves_off_the_event_loop(
+    hub: FakeHub, serve, monkeypatch
+) -> None:
+    from gradio_codegen.runtime import hub as hub_mod
+
+    server = serve("calc", "6.31.0")
+    space = hub.add_space("alice/calc", server.url)
+    resolved_in: list[int] = []
+    original = hub_mod.resolve_space
+
+    def recording(*args: object, **kwargs: object) -> str:
+        resolved_in.append(threading.get_ident())
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hub_mod, "resolve_space", recording)
+
+    async def run() -> float:
+        app = await AsyncClient.create("alice/calc", token=ALICE)
+        async with app:
+            assert app.url == space.host and app.space_id == "alice/calc"
+            result: float = await app.predict("/predict", 6, "multiply", 7)
+        return result
+
+    assert asyncio.run(run()) == 42.0
+    assert resolved_in and threading.get_ident() not in resolved_in  # not on the loop
 
 
 def test_private_space(hub: FakeHub, serve, tmp_path: Path, monkeypatch) -> None:

@@ -258,6 +258,15 @@ class BaseAsyncClient(_Base):
         return await job.result()
 
     @classmethod
+    async def create(cls: type[_AC], src: str | None = None, **options: Any) -> _AC:
+        """The client, made in a worker thread: resolving a Space id asks the Hub and
+        may wait for the Space to wake (``wake_timeout``), which ``__init__`` would do
+        on the event loop. ``options`` are the constructor's."""
+        import asyncio
+
+        return await asyncio.to_thread(cls, src, **options)
+
+    @classmethod
     async def duplicate(
         cls: type[_AC],
         from_id: str | None = None,
