@@ -152,10 +152,11 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "package": package,
         "version": __version__,
         "runtime_api": RUNTIME_API,
-        "source_doc": doc_text(source),
+        # One line: templates place these inside indented docstrings.
+        "source_doc": " ".join(doc_text(source).split("\n")),
         "check_source": module["check"],
         "module_constants": [module[k] for k in ("source", "host", "space_id", "server", "env_url")],
-        "gradio_version_doc": doc_text(spec.gradio_version),
+        "gradio_version_doc": " ".join(doc_text(spec.gradio_version).split("\n")),
         "schema_hash": digest,
         "endpoints": endpoints,
         "models": models,
