@@ -12,7 +12,7 @@ import logging
 import uuid
 from typing import Any, Sequence
 
-from . import _http
+from . import _http, _transfer
 from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
 from ._inputs import collect, substitute, uploads_of
@@ -65,8 +65,8 @@ class AsyncSession:
             )
         pending = collect(endpoint, checked)
         if pending.uploads:
-            self.conn.check_size(pending.uploads)
-            paths = await self.conn.aupload(uploads_of(pending))
+            _transfer.check_size(self.conn, pending.uploads)
+            paths = await _transfer.aupload(self.conn, uploads_of(pending))
         else:
             paths = []
         data = endpoint.layout(substitute(pending, paths))

@@ -3,7 +3,7 @@
 Shared by the sync and async clients. It knows where the app is (base URL and API
 prefix), who may see the token (only Hugging Face hosts and hosts the user allowed),
 and how to turn HTTP failures into the runtime's typed errors. It contacts no host but
-the app's (file URLs the app returns on other hosts are fetched without credentials).
+the app's. File uploads and downloads are in ``_transfer``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Generator, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from . import _http
@@ -27,10 +26,8 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     ProtocolError,
-    ValidationError,
 )
 from ._httperrors import JOIN_RETRY_STATUS, RETRY_STATUS, RetryPolicy, retry_after, status_error
-from .files import UploadFile
 
 __all__ = [
     "MAX_DOWNLOAD_SIZE", "STREAM_READ_TIMEOUT", "Connection", "RetryPolicy", "ServerInfo",
@@ -40,7 +37,6 @@ __all__ = [
 USER_AGENT = "gradio-codegen"
 _HF_SUFFIXES = (".hf.space", ".huggingface.co")
 _HF_HOSTS = ("huggingface.co", "hf.co")
-_MAX_REDIRECTS = 5
 JSON = "application/json"
 DEFAULT_TIMEOUT = _http.Timeout(connect=10.0, read=60.0, write=60.0, pool=60.0)
 #: Default ``stream_timeout``: the queue stream is quiet between heartbeats (every
@@ -443,189 +439,6 @@ class Connection:
     def stream_url(self, session_hash: str) -> str:
         return self.url("queue/data") + "?session_hash=" + quote(session_hash)
 
-    # -- files -----------------------------------------------------------------------
-
-    def check_size(self, files: Sequence[tuple[str, UploadFile]]) -> None:
-        limit = self.server.max_file_size if self.server else None
-        if limit is None:
-            return
-        for param, upload in files:
-            size = upload.size()
-            if size is not None and size > limit:
-                raise ValidationError(
-                    f"argument {param!r}: file {upload.name!r} is {size} bytes, over the "
-                    f"app's limit of {limit} bytes",
-                    parameter=param,
-                )
-
-    def upload(self, files: Sequence[UploadFile]) -> list[str]:
-        """Upload files (streamed from disk) and return their server paths."""
-        paths: list[str] = []
-        for upload in files:
-            with _opened(upload) as fileobj:
-                response = self._send_sync(
-                    "POST", self.url("upload"), "uploading a file", retry=False,
-                    files=[("files", (upload.name, fileobj, "application/octet-stream"))],
-                )
-            paths.extend(_upload_paths(response, 1))
-        return paths
-
-    async def aupload(self, files: Sequence[UploadFile]) -> list[str]:
-        paths: list[str] = []
-        for upload in files:
-            with _opened(upload) as fileobj:
-                response = await self._send_async(
-                    "POST", self.url("upload"), "uploading a file", retry=False,
-                    files=[("files", (upload.name, fileobj, "application/octet-stream"))],
-                )
-            paths.extend(_upload_paths(response, 1))
-        return paths
-
-    def _download_headers(self, url: str) -> dict[str, str]:
-        return self.headers_for(url)
-
-    def download(self, url: str, target: Path) -> None:
-        """Stream ``url`` to ``target`` (atomically, bounded in size)."""
-        tmp = target.with_name(f".{target.name}.part-{os.getpid()}-{threading.get_ident()}")
-        try:
-            with open(tmp, "wb") as out:
-                for chunk in self._iter_download(url):
-                    out.write(chunk)
-            os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-
-    def read_bytes(self, url: str) -> bytes:
-        return b"".join(self._iter_download(url))
-
-    def _iter_download(self, url: str) -> Generator[bytes, None, None]:
-        hops = 0
-        stale_retry = True
-        while hops <= _MAX_REDIRECTS:
-            same_app = _host_key(url) == _host_key(self.base_url)
-            client = self.sync if same_app else None
-            answered = False
-            try:
-                if client is None:
-                    # Another host: no token, no cookies, no shared pool.
-                    with _http.Client(timeout=self.timeout, verify=self.verify, trust_env=False) as other:
-                        with other.stream("GET", url, headers={"user-agent": USER_AGENT}) as response:
-                            answered = True
-                            next_url = yield from self._consume(response, url)
-                else:
-                    with client.stream("GET", url, headers=self._download_headers(url)) as response:
-                        answered = True
-                        next_url = yield from self._consume(response, url)
-            except _http.TimeoutException:
-                raise APITimeoutError(f"downloading {redact_url(url)}: timed out") from None
-            except _http.TransportError as exc:
-                if not answered and stale_retry:
-                    # A pooled keep-alive connection the server had just closed: a GET
-                    # that got no answer is safe to send once more.
-                    stale_retry = False
-                    continue
-                raise APIConnectionError(
-                    f"downloading {redact_url(url)} failed ({type(exc).__name__})"
-                ) from None
-            if next_url is None:
-                return
-            url = next_url
-            hops += 1
-        raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
-
-    def _consume(
-        self, response: _http.Response, url: str
-    ) -> Generator[bytes, None, str | None]:
-        if response.status_code in (301, 302, 303, 307, 308):
-            location = response.headers.get("location")
-            if not location:
-                raise APIConnectionError("a redirect without a location")
-            return str(response.url.join(location))
-        if response.status_code >= 400:
-            response.read()
-            raise status_error(response, f"downloading {redact_url(url)}")
-        limit = self.max_download_size
-        total = 0
-        for chunk in response.iter_bytes(1 << 20):
-            total += len(chunk)
-            if limit is not None and total > limit:
-                raise ProtocolError(
-                    f"downloading {redact_url(url)}: more than {limit} bytes; raise "
-                    "max_download_size to allow it"
-                )
-            yield chunk
-        return None
-
-    async def adownload(self, url: str, target: Path) -> None:
-        tmp = target.with_name(f".{target.name}.part-{os.getpid()}-{id(target)}")
-        try:
-            with open(tmp, "wb") as out:
-                async for chunk in self._aiter_download(url):
-                    out.write(chunk)
-            os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-
-    async def aread_bytes(self, url: str) -> bytes:
-        parts = [chunk async for chunk in self._aiter_download(url)]
-        return b"".join(parts)
-
-    async def _aiter_download(self, url: str) -> Any:
-        hops = 0
-        stale_retry = True
-        while hops <= _MAX_REDIRECTS:
-            same_app = _host_key(url) == _host_key(self.base_url)
-            next_url: str | None = None
-            answered = False
-            try:
-                if same_app:
-                    ctx = self.aclient.stream("GET", url, headers=self._download_headers(url))
-                    other = None
-                else:
-                    other = _http.AsyncClient(timeout=self.timeout, verify=self.verify, trust_env=False)
-                    ctx = other.stream("GET", url, headers={"user-agent": USER_AGENT})
-                try:
-                    async with ctx as response:
-                        answered = True
-                        if response.status_code in (301, 302, 303, 307, 308):
-                            location = response.headers.get("location")
-                            if not location:
-                                raise APIConnectionError("a redirect without a location")
-                            next_url = str(response.url.join(location))
-                        elif response.status_code >= 400:
-                            await response.aread()
-                            raise status_error(response, f"downloading {redact_url(url)}")
-                        else:
-                            total = 0
-                            async for chunk in response.aiter_bytes(1 << 20):
-                                total += len(chunk)
-                                if self.max_download_size is not None and total > self.max_download_size:
-                                    raise ProtocolError(
-                                        f"downloading {redact_url(url)}: more than "
-                                        f"{self.max_download_size} bytes; raise "
-                                        "max_download_size to allow it"
-                                    )
-                                yield chunk
-                finally:
-                    if other is not None:
-                        await other.aclose()
-            except _http.TimeoutException:
-                raise APITimeoutError(f"downloading {redact_url(url)}: timed out") from None
-            except _http.TransportError as exc:
-                if not answered and stale_retry:
-                    stale_retry = False  # a stale pooled connection: resend the GET once
-                    continue
-                raise APIConnectionError(
-                    f"downloading {redact_url(url)} failed ({type(exc).__name__})"
-                ) from None
-            if next_url is None:
-                return
-            url = next_url
-            hops += 1
-        raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
-
 
 def check_limits(max_download_size: int | None, stream_timeout: float | None) -> None:
     """Validate the two client limits (``ValueError`` naming the option)."""
@@ -692,39 +505,3 @@ def _event_id(response: _http.Response) -> str:
     if not isinstance(event_id, str) or not event_id:
         raise ProtocolError("joining the queue: no event_id in the answer")
     return event_id
-
-
-def _upload_paths(response: _http.Response, count: int) -> list[str]:
-    if response.status_code == 413:
-        raise ValidationError("the file is larger than the app accepts (HTTP 413)")
-    if response.status_code >= 400:
-        raise status_error(response, "uploading a file")
-    try:
-        paths = response.json()
-    except ValueError:
-        raise ProtocolError("uploading a file: the answer is not JSON") from None
-    if not isinstance(paths, list) or len(paths) != count or not all(
-        isinstance(p, str) for p in paths
-    ):
-        raise ProtocolError("uploading a file: unexpected answer")
-    return paths
-
-
-class _opened:
-    """Open an UploadFile for streaming without reading it into memory."""
-
-    def __init__(self, upload: UploadFile) -> None:
-        self.upload = upload
-        self._fh: Any = None
-
-    def __enter__(self) -> Any:
-        if self.upload.path is not None:
-            self._fh = open(self.upload.path, "rb")
-            return self._fh
-        if self.upload.data is not None:
-            return self.upload.data
-        return self.upload.stream
-
-    def __exit__(self, *exc: object) -> None:
-        if self._fh is not None:
-            self._fh.close()

@@ -19,7 +19,7 @@ import time
 import uuid
 from typing import Any, Sequence
 
-from . import _http
+from . import _http, _transfer
 from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
 from ._inputs import collect, substitute, uploads_of
@@ -119,8 +119,8 @@ class SyncSession:
             )
         pending = collect(endpoint, checked)
         if pending.uploads:
-            self.conn.check_size(pending.uploads)
-            paths = self.conn.upload(uploads_of(pending))
+            _transfer.check_size(self.conn, pending.uploads)
+            paths = _transfer.upload(self.conn, uploads_of(pending))
         else:
             paths = []
         data = endpoint.layout(substitute(pending, paths))

@@ -146,24 +146,32 @@ class FileRef:
     def download(self, directory: str | os.PathLike[str] = ".", *, name: str | None = None) -> Path:
         """Stream the file into ``directory`` (created if needed) and return its path."""
         target = _target(directory, name or self.name)
-        self._require_conn().download(self._source(), target)
+        from . import _transfer  # it imports this module
+
+        _transfer.download(self._require_conn(), self._source(), target)
         return target
 
     def read_bytes(self) -> bytes:
         """Fetch the whole file into memory."""
-        return self._require_conn().read_bytes(self._source())
+        from . import _transfer  # it imports this module
+
+        return _transfer.read_bytes(self._require_conn(), self._source())
 
     async def adownload(
         self, directory: str | os.PathLike[str] = ".", *, name: str | None = None
     ) -> Path:
         """Async ``download``."""
         target = _target(directory, name or self.name)
-        await self._require_conn().adownload(self._source(), target)
+        from . import _transfer  # it imports this module
+
+        await _transfer.adownload(self._require_conn(), self._source(), target)
         return target
 
     async def aread_bytes(self) -> bytes:
         """Async ``read_bytes``."""
-        return await self._require_conn().aread_bytes(self._source())
+        from . import _transfer  # it imports this module
+
+        return await _transfer.aread_bytes(self._require_conn(), self._source())
 
     def _source(self) -> str:
         conn = self._require_conn()

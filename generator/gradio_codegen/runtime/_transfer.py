@@ -1,0 +1,256 @@
+"""Files to and from an app: uploads streamed from disk, downloads streamed to disk.
+
+Downloads are bounded (``Connection.max_download_size``), written to a temporary name
+and renamed into place, and follow redirects themselves: the app's own host gets the
+connection's credentials, any other host is fetched with none (no token, no cookies,
+no shared pool).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any, ContextManager
+
+from . import _http
+from ._connection import USER_AGENT, _host_key, redact_url, status_error
+from .errors import APIConnectionError, APITimeoutError, ProtocolError, ValidationError
+from .files import UploadFile
+
+if TYPE_CHECKING:
+    from ._connection import Connection
+
+__all__ = [
+    "adownload", "aread_bytes", "aupload", "check_size", "download", "read_bytes", "upload",
+]
+
+_MAX_REDIRECTS = 5
+_REDIRECTS = (301, 302, 303, 307, 308)
+_CHUNK = 1 << 20
+
+
+def check_size(conn: Connection, files: Sequence[tuple[str, UploadFile]]) -> None:
+    """Refuse, before anything is sent, a file over the app's ``max_file_size``."""
+    limit = conn.server.max_file_size if conn.server else None
+    if limit is None:
+        return
+    for param, upload in files:
+        size = upload.size()
+        if size is not None and size > limit:
+            raise ValidationError(
+                f"argument {param!r}: file {upload.name!r} is {size} bytes, over the "
+                f"app's limit of {limit} bytes",
+                parameter=param,
+            )
+
+
+def upload(conn: Connection, files: Sequence[UploadFile]) -> list[str]:
+    """Upload files (streamed from disk) and return their server paths."""
+    paths: list[str] = []
+    for item in files:
+        with _opened(item) as fileobj:
+            response = conn._send_sync(
+                "POST", conn.url("upload"), "uploading a file", retry=False,
+                files=[("files", (item.name, fileobj, "application/octet-stream"))],
+            )
+        paths.extend(_upload_paths(response, 1))
+    return paths
+
+
+async def aupload(conn: Connection, files: Sequence[UploadFile]) -> list[str]:
+    paths: list[str] = []
+    for item in files:
+        with _opened(item) as fileobj:
+            response = await conn._send_async(
+                "POST", conn.url("upload"), "uploading a file", retry=False,
+                files=[("files", (item.name, fileobj, "application/octet-stream"))],
+            )
+        paths.extend(_upload_paths(response, 1))
+    return paths
+
+
+def download(conn: Connection, url: str, target: Path) -> None:
+    """Stream ``url`` to ``target`` (atomically, bounded in size)."""
+    tmp = _part_name(target)
+    try:
+        with open(tmp, "wb") as out:
+            for chunk in _iter_download(conn, url):
+                out.write(chunk)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def read_bytes(conn: Connection, url: str) -> bytes:
+    return b"".join(_iter_download(conn, url))
+
+
+async def adownload(conn: Connection, url: str, target: Path) -> None:
+    tmp = _part_name(target)
+    try:
+        with open(tmp, "wb") as out:
+            async for chunk in _aiter_download(conn, url):
+                out.write(chunk)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+async def aread_bytes(conn: Connection, url: str) -> bytes:
+    return b"".join([chunk async for chunk in _aiter_download(conn, url)])
+
+
+def _part_name(target: Path) -> Path:
+    """A temporary name beside ``target``, unique per process, thread and call (the
+    caller holds ``target`` for the whole call, so its id is not reused meanwhile)."""
+    return target.with_name(
+        f".{target.name}.part-{os.getpid()}-{threading.get_ident()}-{id(target)}"
+    )
+
+
+def _redirect(response: _http.Response, url: str) -> str | None:
+    """The next URL for a redirect; None for a body to read; a typed error for a failure
+    (the caller has read an error body already)."""
+    if response.status_code in _REDIRECTS:
+        location = response.headers.get("location")
+        if not location:
+            raise APIConnectionError("a redirect without a location")
+        return str(response.url.join(location))
+    if response.status_code >= 400:
+        raise status_error(response, f"downloading {redact_url(url)}")
+    return None
+
+
+def _check_total(conn: Connection, url: str, total: int) -> None:
+    limit = conn.max_download_size
+    if limit is not None and total > limit:
+        raise ProtocolError(
+            f"downloading {redact_url(url)}: more than {limit} bytes; raise "
+            "max_download_size to allow it"
+        )
+
+
+def _request(conn: Connection, url: str) -> tuple[bool, dict[str, str]]:
+    """Whether ``url`` is on the app's host, and the headers it may carry."""
+    if _host_key(url) == _host_key(conn.base_url):
+        return True, conn.headers_for(url)
+    return False, {"user-agent": USER_AGENT}
+
+
+def _transport_error(url: str, exc: Exception) -> Exception:
+    if isinstance(exc, _http.TimeoutException):
+        return APITimeoutError(f"downloading {redact_url(url)}: timed out")
+    return APIConnectionError(f"downloading {redact_url(url)} failed ({type(exc).__name__})")
+
+
+def _iter_download(conn: Connection, url: str) -> Iterator[bytes]:
+    stale_retry = True
+    for _ in range(_MAX_REDIRECTS + 1):
+        same_app, headers = _request(conn, url)
+        answered = False
+        next_url: str | None = None
+        try:
+            if same_app:
+                scope: ContextManager[_http.Client] = nullcontext(conn.sync)
+            else:
+                scope = _http.Client(timeout=conn.timeout, verify=conn.verify, trust_env=False)
+            with scope as client:
+                with client.stream("GET", url, headers=headers) as response:
+                    answered = True
+                    if response.status_code >= 400:
+                        response.read()
+                    next_url = _redirect(response, url)
+                    if next_url is None:
+                        total = 0
+                        for chunk in response.iter_bytes(_CHUNK):
+                            total += len(chunk)
+                            _check_total(conn, url, total)
+                            yield chunk
+        except _http.TransportError as exc:
+            if not answered and stale_retry and not isinstance(exc, _http.TimeoutException):
+                # A pooled keep-alive connection the server had just closed: a GET that
+                # got no answer is safe to send once more.
+                stale_retry = False
+                continue
+            raise _transport_error(url, exc) from None
+        if next_url is None:
+            return
+        url = next_url
+    raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
+
+
+async def _aiter_download(conn: Connection, url: str) -> AsyncIterator[bytes]:
+    stale_retry = True
+    for _ in range(_MAX_REDIRECTS + 1):
+        same_app, headers = _request(conn, url)
+        answered = False
+        next_url: str | None = None
+        other = None if same_app else _http.AsyncClient(
+            timeout=conn.timeout, verify=conn.verify, trust_env=False
+        )
+        client = conn.aclient if other is None else other
+        try:
+            async with client.stream("GET", url, headers=headers) as response:
+                answered = True
+                if response.status_code >= 400:
+                    await response.aread()
+                next_url = _redirect(response, url)
+                if next_url is None:
+                    total = 0
+                    async for chunk in response.aiter_bytes(_CHUNK):
+                        total += len(chunk)
+                        _check_total(conn, url, total)
+                        yield chunk
+        except _http.TransportError as exc:
+            if not answered and stale_retry and not isinstance(exc, _http.TimeoutException):
+                stale_retry = False  # a stale pooled connection: resend the GET once
+                continue
+            raise _transport_error(url, exc) from None
+        finally:
+            if other is not None:
+                await other.aclose()
+        if next_url is None:
+            return
+        url = next_url
+    raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
+
+
+def _upload_paths(response: _http.Response, count: int) -> list[str]:
+    if response.status_code == 413:
+        raise ValidationError("the file is larger than the app accepts (HTTP 413)")
+    if response.status_code >= 400:
+        raise status_error(response, "uploading a file")
+    try:
+        paths = response.json()
+    except ValueError:
+        raise ProtocolError("uploading a file: the answer is not JSON") from None
+    if not isinstance(paths, list) or len(paths) != count or not all(
+        isinstance(p, str) for p in paths
+    ):
+        raise ProtocolError("uploading a file: unexpected answer")
+    return paths
+
+
+class _opened:
+    """Open an UploadFile for streaming without reading it into memory."""
+
+    def __init__(self, upload: UploadFile) -> None:
+        self.upload = upload
+        self._fh: Any = None
+
+    def __enter__(self) -> Any:
+        if self.upload.path is not None:
+            self._fh = open(self.upload.path, "rb")
+            return self._fh
+        if self.upload.data is not None:
+            return self.upload.data
+        return self.upload.stream
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self._fh.close()
