@@ -17,6 +17,7 @@ from typing import Any, Literal, Mapping
 from .literals import str_literal
 from .names import TYPE_NAMES, class_name, plain_key
 from .runtime._schema import defs_of, is_file_schema, resolve
+from .runtime.endpoint import choice_values, distinct_values
 from .spec import ParameterSpec, ReturnSpec
 
 __all__ = ["ObjectRegistry", "TypeMapper", "literal_ok"]
@@ -98,8 +99,6 @@ class TypeMapper:
         return expr
 
     def _choice_type(self, param: ParameterSpec) -> str | None:
-        from .runtime.endpoint import choice_values
-
         choices = choice_values(param)
         if not choices or not all(literal_ok(c) for c in choices):
             return None
@@ -154,7 +153,7 @@ class TypeMapper:
             return "None" if schema["const"] is None else f"Literal[{_lit(schema['const'])}]"
         enum = schema.get("enum")
         if isinstance(enum, list) and enum and all(literal_ok(v) for v in enum):
-            values = _unique([v for v in enum if v is not None])
+            values = distinct_values([v for v in enum if v is not None])
             parts = []
             if values:
                 self.uses.add("Literal")
@@ -303,18 +302,6 @@ class TypeMapper:
 def _self_referencing(ref: str, defs: Mapping[str, Any]) -> bool:
     target = defs.get(ref.rsplit("/", 1)[-1])
     return target is not None and json.dumps(ref) in json.dumps(target)
-
-
-def _unique(values: list[Any]) -> list[Any]:
-    """Distinct values, keeping order; ``True`` and ``1`` are different choices."""
-    seen: set[tuple[str, Any]] = set()
-    out: list[Any] = []
-    for value in values:
-        key = (type(value).__name__, value)
-        if key not in seen:
-            seen.add(key)
-            out.append(value)
-    return out
 
 
 def _ref_name(schema: Any) -> str | None:

@@ -297,7 +297,7 @@ def _value_kinds(values: Sequence[Any]) -> set[str]:
     return kinds
 
 
-def _distinct(values: Sequence[Any]) -> list[Any]:
+def distinct_values(values: Sequence[Any]) -> list[Any]:
     """Distinct values in order; ``True`` and ``1`` stay different choices."""
     seen: set[tuple[str, Any]] = set()
     out: list[Any] = []
@@ -321,7 +321,7 @@ def choice_values(param: ParameterSpec) -> tuple[Any, ...] | None:
             else:
                 values.append(c)
         if all(v is None or isinstance(v, (str, int, float, bool)) for v in values):
-            return tuple(_distinct(values))
+            return tuple(distinct_values(values))
     schema = param.schema
     defs = defs_of(schema)
     target = resolve(schema, defs)
@@ -330,7 +330,7 @@ def choice_values(param: ParameterSpec) -> tuple[Any, ...] | None:
     if isinstance(target, Mapping) and isinstance(target.get("enum"), list):
         enum = target["enum"]
         if all(v is None or isinstance(v, (str, int, float, bool)) for v in enum):
-            return tuple(_distinct(enum))
+            return tuple(distinct_values(enum))
     return None
 
 
