@@ -367,13 +367,7 @@ def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
     for key, depth, keyword, returns, call in _VARIANTS:
         pad = " " * 4 * depth
         body = pad + "    "
-        doc_lines = view.doc.split("\n")
-        if len(doc_lines) == 1:  # black keeps a one-line docstring's quotes on its line
-            doc = [body + '"""' + view.doc + '"""']
-        else:
-            doc = [body + '"""' + doc_lines[0]]
-            doc += [body + line if line else "" for line in doc_lines[1:]]
-            doc.append(body + '"""')
+        doc = docstring_lines(view.doc, body)
         if depth == 0:
             ret: Node = Pair(call.format(view.name), Group("(", kwargs, ")"))
             sig = params
@@ -393,6 +387,16 @@ def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
             [f"{pad}{keyword} {view.name}({', '.join(sig)}) -> {rtype}:", *doc, body + flat(ret)]
         )
         units.add(view.sources, key, depth, fast, raw)
+
+
+def docstring_lines(doc: str, pad: str) -> list[str]:
+    """``doc`` (from ``doc_text``) as a docstring at indentation ``pad``, in black's
+    form: no trailing whitespace, and the closing quotes on the last text line when
+    there is only one."""
+    lines = [line.rstrip() for line in doc.split("\n")]
+    if len(lines) == 1:
+        return [pad + '"""' + lines[0] + '"""']
+    return [pad + '"""' + lines[0], *(pad + line if line else "" for line in lines[1:]), pad + '"""']
 
 
 class _Units:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -18,11 +19,14 @@ from hypothesis import strategies as st
 from benchmarks.generation import synthetic_schema
 from gradio_codegen.formatting import format_python, prune_imports
 from gradio_codegen.layout import Pair, TooLong, flat, lay_out
-from gradio_codegen.literals import literal_node, pyliteral, str_literal
-from gradio_codegen.render import render_package
-from gradio_codegen.spec import load_spec
+from gradio_codegen.literals import doc_text, literal_node, pyliteral, str_literal
+from gradio_codegen.render import ParamView, _endpoint_doc, docstring_lines, render_package
+from gradio_codegen.spec import EndpointSpec, ReturnSpec, load_spec
 
 from tests.generator.regen_examples import example_dirs, regenerate
+
+#: Per property; ``GRADIO_CODEGEN_HYPOTHESIS_EXAMPLES`` raises it for the long run.
+EXAMPLES = max(300, int(os.environ.get("GRADIO_CODEGEN_HYPOTHESIS_EXAMPLES", "300")))
 
 texts = st.one_of(
     st.text(max_size=40),
@@ -44,7 +48,7 @@ values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(text=texts)
 def test_string_literals_use_blacks_quotes(text: str) -> None:
     source = f"x = {str_literal(text)}\n"
@@ -52,7 +56,7 @@ def test_string_literals_use_blacks_quotes(text: str) -> None:
     assert format_python(source) == source
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(value=values, depth=st.integers(0, 3), name=st.sampled_from(["x", "a_much_longer_name"]))
 def test_laid_out_literals_are_black_stable(value: object, depth: int, name: str) -> None:
     node = Pair(f"{name} = ", literal_node(value))
@@ -84,6 +88,41 @@ def test_pruned_imports_stay_black_formatted() -> None:
         listed = "".join(f'    "{n}",\n' for n in keep)
         pruned = prune_imports(source + f"\n__all__ = [\n{listed}]\n")
         assert format_python(pruned) == pruned
+
+
+doc_texts = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.lists(
+        st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\xa0", "\u3000", "\u2000", "\x85",
+                         "\u2028", "\x0c", "\x1c", "\\", '"', '"""', "'", "x", "é", "漢"]),
+        max_size=10,
+    ).map("".join),
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    description=doc_texts, api_name=st.text(max_size=20), generator=st.booleans(),
+    labels=st.lists(doc_texts, max_size=3), param_docs=st.lists(doc_texts, max_size=3),
+    depth=st.integers(0, 1),
+)
+def test_endpoint_docstrings_are_black_stable(
+    description: str | None, api_name: str, generator: bool, labels: list[str | None],
+    param_docs: list[str | None], depth: int,
+) -> None:
+    returns = tuple(ReturnSpec(label=text, component=text or "Textbox", schema={})
+                    for text in labels)
+    ep = EndpointSpec(api_name=api_name, fn_index=0, parameters=(), returns=returns,
+                      input_slots=(), output_slots=(), generator=generator,
+                      description=description)
+    params = [ParamView(f"p{i}", "int", None, False, doc_text(text, limit=600))
+              for i, text in enumerate(param_docs)]
+    pad = "    " * (depth + 1)
+    doc = docstring_lines(_endpoint_doc(ep, params, list(returns)), pad)
+    head = "class A:\n    def f(self):\n" if depth else "def f():\n"
+    source = head + "\n".join(doc) + f"\n{pad}return None\n"
+    assert format_python(source) == source
 
 
 @pytest.mark.parametrize("package_dir", example_dirs(), ids=lambda p: p.parent.name)
