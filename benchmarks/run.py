@@ -284,6 +284,11 @@ def evaluate(figures: dict[str, Any]) -> list[dict[str, Any]]:
                "x")
         cpu = _get(figures, "sequential", c, "cpu_per_call_s")
         target(f"client CPU per call {c}", None if cpu is None else cpu * 1000, "<=", 2.0, "ms")
+        # The 2 ms above was set where the raw floor needed 1.2 ms (field notes); CPU
+        # speed varies several-fold between machines, so also compare with this run's floor.
+        target(f"client CPU per call {c} / raw floor's (issue: 2 ms vs a 1.2 ms floor)",
+               ratio(cpu, _get(figures, "sequential", "raw_sync", "cpu_per_call_s")), "<=",
+               round(2.0 / 1.2, 2), "x")
     target("SDK import / import gradio_client",
            ratio(_get(figures, "import_s", "sdk", "median"),
                  _get(figures, "import_s", "gradio_client", "median")), "<=", 0.6, "x")

@@ -74,5 +74,7 @@ def prune_imports(source: str) -> str:
             text = head + ", ".join(listed) + "\n"
             if len(text) > LINE_LENGTH + 1:  # as black splits a long import
                 text = head + "(\n" + "".join(f"    {name},\n" for name in listed) + ")\n"
+        elif start > 0 and not lines[start - 1].strip():
+            start -= 1  # the import goes, and so does the blank line that set it apart
         lines[start:end] = [text]
     return "".join(lines)

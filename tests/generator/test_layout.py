@@ -81,6 +81,15 @@ def test_pyliteral_round_trips() -> None:
         assert ast.literal_eval(pyliteral(value)) == value
 
 
+def test_import_removed_whole_takes_its_blank_line() -> None:
+    source = (
+        "from a import (\n    used,\n)\n\nfrom .types import (\n    Unused,\n)\n\n"
+        "print(used)\n"
+    )
+    pruned = prune_imports(source)
+    assert "Unused" not in pruned and format_python(pruned) == pruned
+
+
 def test_pruned_imports_stay_black_formatted() -> None:
     names = [f"name_number_{i}" for i in range(12)]
     source = "from some.module import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"

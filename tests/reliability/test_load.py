@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pytest
 
 from gradio_codegen.runtime import AsyncClient, Client
-from gradio_codegen.runtime.errors import CancelledError
+from gradio_codegen.runtime.errors import CancelledError, JobTimeoutError
 from gradio_codegen.runtime.jobs import AsyncJob, Job
 from gradio_codegen.runtime.status import Status
 from tests.reliability.conftest import LOAD_SCALE, Resources, executions, new_tag, release
@@ -28,6 +28,10 @@ ROUNDS = 20
 JOBS_PER_ROUND = max(20, round(500 * LOAD_SCALE))
 STORM_JOBS = max(100, round(1000 * LOAD_SCALE))
 SEQUENTIAL_CALLS = max(1000, round(10_000 * LOAD_SCALE))
+#: How long one storm job may take to end once the test waits for it. Gradio sends every
+#: queued job's estimate to the session after each completion (O(n²) messages), so a
+#: full-size storm of 1,000 jobs in one session takes minutes to drain.
+STORM_RESULT_TIMEOUT = 120 * max(1.0, 5 * LOAD_SCALE)
 #: Figures of the last run, for README_SECTION.md.
 FIGURES: dict[str, Any] = {}
 
@@ -139,9 +143,11 @@ def test_sync_cancel_storm(server: Server) -> None:
         if endpoint == "block":
             release(server, tag)
     outcomes = {"completed": 0, "cancelled": 0}
-    for (endpoint, tag, _), job in zip(plan, jobs):
+    for (endpoint, tag, when), job in zip(plan, jobs):
         try:
-            value = job.result(timeout=120)
+            value = job.result(timeout=STORM_RESULT_TIMEOUT)
+        except JobTimeoutError:
+            pytest.fail(f"a {endpoint} job (cancel: {when}) never ended: {job.status()}")
         except CancelledError:
             outcomes["cancelled"] += 1
             assert job.status().stage == "cancelled"
@@ -186,9 +192,11 @@ def test_async_cancel_storm(server: Server) -> None:
             for endpoint, tag, _ in plan:
                 if endpoint == "block":
                     release(server, tag)
-            for (endpoint, tag, _), job in zip(plan, jobs):
+            for (endpoint, tag, when), job in zip(plan, jobs):
                 try:
-                    value = await job.result(timeout=120)
+                    value = await job.result(timeout=STORM_RESULT_TIMEOUT)
+                except JobTimeoutError:
+                    pytest.fail(f"a {endpoint} job (cancel: {when}) never ended: {job.status()}")
                 except CancelledError:
                     outcomes["cancelled"] += 1
                     assert job.status().stage == "cancelled"
