@@ -26,7 +26,13 @@ from ._session import (
 )
 from ._sse import SSEDecoder
 from .endpoint import Endpoint
-from .errors import APIConnectionError, APITimeoutError, GradioError, ProtocolError
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    CancelledError,
+    GradioError,
+    ProtocolError,
+)
 from .files import wrap_files
 from .jobs import AsyncJob
 
@@ -108,6 +114,8 @@ class AsyncSession:
         if not supported:
             job._end_cancelled("cancelled locally; the app could not be asked to stop the job")
             self._jobs.pop(core.event_id, None)
+        elif core.done and not isinstance(core.error, CancelledError):
+            self._after_cancel(job)  # finished before the app got /cancel: see SyncSession
         return True
 
     def _after_cancel(self, job: AsyncJob[Any]) -> None:

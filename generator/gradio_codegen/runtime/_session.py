@@ -27,6 +27,7 @@ from .endpoint import Endpoint
 from .errors import (
     APIConnectionError,
     APITimeoutError,
+    CancelledError,
     GradioError,
     ProtocolError,
 )
@@ -193,6 +194,11 @@ class SyncSession:
         if not supported:
             job._end_cancelled("cancelled locally; the app could not be asked to stop the job")
             self._forget(core.event_id)
+        elif core.done and not isinstance(core.error, CancelledError):
+            # The job finished before the app got /cancel, so the peer rule already ran
+            # on its last message, too early: the app has only now stopped the
+            # endpoint's other running jobs, and they will send nothing more.
+            self._after_cancel(job)
         return True
 
     def _after_cancel(self, job: Job[Any]) -> None:
