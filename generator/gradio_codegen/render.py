@@ -10,6 +10,7 @@ on the spec and the package name.
 from __future__ import annotations
 
 import functools
+import hashlib
 import keyword
 import re
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from .models import render_models
 from .names import NameAllocator, class_name, identifier
 from .runtime._connection import redact_url
 from .runtime.endpoint import Endpoint, Param, _kind_ok, endpoint_from_spec
-from .spec import ApiSpec, EndpointSpec, dump_spec, load_spec, spec_hash
+from .spec import ApiSpec, EndpointSpec, dump_spec, load_spec
 from .typemap import TypeMapper
 
 __all__ = ["GeneratedPackage", "render_package", "templates_dir", "valid_package_name"]
@@ -121,7 +122,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
     for view in endpoints:
         _lay_out_endpoint(view, units)
     type_names = sorted(model_names | {str(r["name"]) for r in result_classes})
-    digest = spec_hash(spec)
+    digest = hashlib.sha256(schema_text.encode()).hexdigest()  # spec_hash, without a re-dump
     if spec.space_id:
         source = spec.space_id
     elif spec.source and not spec.source.startswith(("http://", "https://")):

@@ -194,6 +194,23 @@ def recording_sanitizer() -> Iterator[set[str]]:
             setattr(obj, attr, old)
 
 
+def unused_imports(source: str) -> set[str]:
+    """Names imported at module level that no code reads (pyright strict rejects them)."""
+    tree = ast.parse(source)
+    imported = {
+        alias.asname or alias.name for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+        for alias in node.names
+    }
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            used |= {c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant)}
+    return imported - used
+
+
 def identifiers(source: str) -> set[str]:
     """Every name the module's code binds or reads (string contents excluded)."""
     found: set[str] = set()
@@ -251,6 +268,7 @@ def test_hostile_spec_renders_safe_code(spec: ApiSpec, tmp_path: Path) -> None:
             continue
         compile(source, name, "exec")
         assert format_python(source) == source, f"{name} is not black-formatted"
+        assert not unused_imports(source), f"{name}: unused imports {unused_imports(source)}"
         # A collision counter may follow a sanitized name (TypeMapper.reserve: Name2).
         stray = {i for i in identifiers(source) - allowed if i.rstrip("0123456789") not in allowed}
         assert not stray, f"{name}: identifiers not from the sanitizer: {sorted(stray)[:10]}"

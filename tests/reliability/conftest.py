@@ -95,7 +95,7 @@ def resources(proxy: Proxy) -> Resources:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the load figures of this run (they go into README_SECTION.md)."""
+    """Print the load figures of this run (for the Reliability section of README.md)."""
     figures: dict[str, Any] = {}
     for name, module in list(sys.modules.items()):
         if name.endswith("reliability.test_load"):

@@ -32,7 +32,7 @@ SEQUENTIAL_CALLS = max(1000, round(10_000 * LOAD_SCALE))
 #: queued job's estimate to the session after each completion (O(n²) messages), so a
 #: full-size storm of 1,000 jobs in one session takes minutes to drain.
 STORM_RESULT_TIMEOUT = 120 * max(1.0, 5 * LOAD_SCALE)
-#: Figures of the last run, for README_SECTION.md.
+#: Figures of the last run, for the Reliability section of README.md.
 FIGURES: dict[str, Any] = {}
 
 #: Per-test limit: 15 min at the default scale, growing with the sizes.
