@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -253,6 +254,7 @@ BASE = _base_vocabulary()
 _counter = itertools.count()
 
 
+@pytest.mark.timeout(max(600, round(EXAMPLES * 0.6)))  # ~0.25 s per example
 @settings(
     max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 1000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
