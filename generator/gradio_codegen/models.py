@@ -47,7 +47,27 @@ def render_models(defs: Mapping[str, Any]) -> str:
         ),
     )
     assert isinstance(code, str)
-    return _strip(code)
+    return _inline_aliases(_strip(code), set(defs))
+
+
+_ALIAS = re.compile(r"^(\w+): TypeAlias = ([^\n'\"]+)\n", re.M)
+
+
+def _inline_aliases(text: str, named: set[str]) -> str:
+    """Replace the type aliases datamodel-code-generator names itself (``ValueItem`` for
+    a tuple under a ``value`` property) by their types: identifiers in an SDK come from
+    the sanitizer only, and a schema's property names are the app's text. Aliases that
+    refer to themselves, or whose type holds a string, stay."""
+    while True:
+        for match in _ALIAS.finditer(text):
+            name, expr = match.group(1), match.group(2).strip()
+            if name in named or re.search(rf"\b{name}\b", expr):
+                continue
+            rest = text[: match.start()] + text[match.end():]
+            text = re.sub(rf"\b{name}\b", lambda _: expr, rest)
+            break
+        else:
+            return text
 
 
 def _strip(code: str) -> str:

@@ -108,3 +108,30 @@ def test_recursive_ref_becomes_recursive_typeddict() -> None:
     for name in re.findall(r"class (\w+)\(TypedDict\)", types):
         assert f"children: NotRequired[list[{name}]]" in types
     assert len(re.findall(r"class \w+\(TypedDict\)", types)) == 2  # one per direction
+
+
+def test_models_name_no_types_after_schema_property_names() -> None:
+    """datamodel-code-generator names an alias after a property (``ValueItem``); such
+    aliases are inlined, so every identifier still comes from the sanitizer."""
+    from gradio_codegen.render import render_package
+    from gradio_codegen.spec import ApiSpec, EndpointSpec, ParameterSpec
+
+    node = {"type": "object", "properties": {
+        "next": {"$ref": "#/$defs/Node"},
+        "value": {"type": "array", "prefixItems": [
+            {"type": "array", "prefixItems": [{"type": "string"}]}]},
+    }}
+    param = ParameterSpec(
+        name="rec", label=None, component="Json",
+        schema={"type": "array", "prefixItems": [{"$ref": "#/$defs/Node"}],
+                "$defs": {"Node": node}},
+    )
+    spec = ApiSpec(
+        host="http://127.0.0.1:7860", api_prefix="/gradio_api", protocol="sse_v3",
+        gradio_version="6.31.0", endpoints=(EndpointSpec(
+            api_name="x", fn_index=0, parameters=(param,), returns=(), input_slots=(0,),
+            output_slots=()),),
+    )
+    types = render_package(spec, "alias_sdk").files["alias_sdk/types.py"]
+    assert "ValueItem" not in types and "TypeAlias" not in types
+    assert "value: NotRequired[tuple[tuple[str]]]" in types
