@@ -11,7 +11,7 @@ import math
 import unicodedata
 from typing import Any
 
-from .layout import Group, Node, Pair
+from .layout import Group, Node, Pair, flat
 
 __all__ = ["doc_text", "literal_node", "pyliteral", "str_literal"]
 
@@ -30,14 +30,8 @@ def pyliteral(value: Any) -> str:
         return repr(value).replace("e+", "e")  # black writes 1e16, not 1e+16
     if isinstance(value, str):
         return str_literal(value)
-    if isinstance(value, (list, tuple)):
-        inner = ", ".join(pyliteral(v) for v in value)
-        if isinstance(value, tuple):
-            return f"({inner},)" if len(value) == 1 else f"({inner})"
-        return f"[{inner}]"
-    if isinstance(value, dict):
-        inner = ", ".join(f"{pyliteral(str(k))}: {pyliteral(v)}" for k, v in value.items())
-        return "{" + inner + "}"
+    if isinstance(value, (list, tuple, dict)):
+        return flat(literal_node(value))
     return repr(None)
 
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
-from .literals import str_literal
+from .literals import pyliteral
 from .names import TYPE_NAMES, class_name, plain_key
 from .runtime._schema import defs_of, is_file_schema, resolve
 from .runtime.endpoint import choice_values, distinct_values
@@ -313,7 +313,7 @@ def _ref_name(schema: Any) -> str | None:
 def _lit(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("non-finite float in a Literal")
-    return str_literal(value) if isinstance(value, str) else repr(value)
+    return pyliteral(value)
 
 
 def _has_none(expr: str) -> bool:
