@@ -112,7 +112,7 @@ class Adapter:
         url = self.api + "/file=" + handle["path"]
         with self.http.stream("GET", url) as response, open(target, "wb") as out:
             response.raise_for_status()
-            for chunk in response.iter_bytes(1 << 20):
+            for chunk in response.iter_bytes():
                 out.write(chunk)
         return target
 

@@ -29,7 +29,6 @@ __all__ = [
 
 _MAX_REDIRECTS = 5
 _REDIRECTS = (301, 302, 303, 307, 308)
-_CHUNK = 1 << 20
 
 
 def check_size(conn: Connection, files: Sequence[tuple[str, UploadFile]]) -> None:
@@ -167,7 +166,7 @@ def _iter_download(conn: Connection, url: str) -> Iterator[bytes]:
                     next_url = _redirect(response, url)
                     if next_url is None:
                         total = 0
-                        for chunk in response.iter_bytes(_CHUNK):
+                        for chunk in response.iter_bytes():
                             total += len(chunk)
                             _check_total(conn, url, total)
                             yield chunk
@@ -202,7 +201,7 @@ async def _aiter_download(conn: Connection, url: str) -> AsyncIterator[bytes]:
                 next_url = _redirect(response, url)
                 if next_url is None:
                     total = 0
-                    async for chunk in response.aiter_bytes(_CHUNK):
+                    async for chunk in response.aiter_bytes():
                         total += len(chunk)
                         _check_total(conn, url, total)
                         yield chunk
