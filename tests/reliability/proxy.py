@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -89,8 +90,10 @@ class _Conn:
 class Proxy:
     """Fault-injecting proxy to ``127.0.0.1:upstream_port``; ``url`` is its address."""
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, upstream_port: int, tls: ssl.SSLContext | None = None) -> None:
         self.upstream_port = upstream_port
+        #: With a server-side TLS context the proxy terminates TLS (``https://`` URL).
+        self.tls = tls
         self.rules: list[Rule] = []
         self.requests: list[Request] = []
         self.stalled = threading.Event()
@@ -111,7 +114,7 @@ class Proxy:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def add(self, rule: Rule) -> Rule:
         with self._cond:
@@ -178,7 +181,7 @@ class Proxy:
             self._shutdown = asyncio.Event()
             self._unhold = asyncio.Event()
         self._server = await asyncio.start_server(
-            self._handle, "127.0.0.1", port, reuse_address=True, limit=1 << 20
+            self._handle, "127.0.0.1", port, reuse_address=True, limit=1 << 20, ssl=self.tls
         )
         sock = self._server.sockets[0]
         return int(sock.getsockname()[1])

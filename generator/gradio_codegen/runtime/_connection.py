@@ -15,11 +15,13 @@ import math
 import os
 import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, ContextManager, Iterable, Mapping, Sequence
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from . import _http
+from ._h1 import H1Pool
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -158,6 +160,7 @@ class Connection:
         self._transport = transport
         self._async_transport = async_transport
         self._sync: _http.Client | None = None
+        self._h1: H1Pool | None = None
         self._async: _http.AsyncClient | None = None
         self._lock = threading.RLock()
         self._async_lock: asyncio.Lock | None = None
@@ -238,6 +241,50 @@ class Connection:
         if self._sync is not None:
             self._sync.close()
             self._sync = None
+        if self._h1 is not None:
+            self._h1.close()
+            self._h1 = None
+
+    def _hot(self, url: str, headers: Mapping[str, str]) -> H1Pool | None:
+        """The http.client pool for the sync client's joins and streams, unless a
+        custom transport is in use or the request needs httpx's encoding."""
+        if self._transport is not None:
+            return None
+        pool = self._h1
+        if pool is None:
+            with self._lock:
+                if self._h1 is None:
+                    self._h1 = H1Pool(self.base_url, verify=self.verify)
+                pool = self._h1
+        return pool if pool.accepts(url, headers) else None
+
+    def _add_cookies(self, method: str, url: str, headers: dict[str, str]) -> None:
+        """Send the sync client's cookies (a login's) on a request that bypasses it."""
+        client = self._sync
+        if client is None or not client.cookies.jar:
+            return
+        request = _http.Request(method, url, headers=headers)
+        client.cookies.set_cookie_header(request)
+        cookie = request.headers.get("cookie")
+        if cookie:
+            headers["cookie"] = cookie
+
+    def _keep_cookies(self, response: _http.Response) -> None:
+        if "set-cookie" in response.headers:
+            self.sync.cookies.extract_cookies(response)
+
+    def open_stream(self, url: str) -> ContextManager[_http.Response]:
+        """GET the queue's event stream (sync), with the stream's timeouts."""
+        headers = self.headers_for(url)
+        self._add_cookies("GET", url, headers)
+        pool = self._hot(url, headers)
+        if pool is None:
+            return self.sync.stream(
+                "GET", url, headers=headers, timeout=self.stream_http_timeout
+            )
+        response = pool.stream("GET", url, headers, self.stream_http_timeout)
+        self._keep_cookies(response)
+        return closing(response)
 
     async def aclose(self) -> None:
         if self._async is not None:
@@ -307,15 +354,27 @@ class Connection:
     def _send_sync(
         self, method: str, url: str, what: str, *, retry: bool = False,
         content_type: str | None = None, retry_status: frozenset[int] = RETRY_STATUS,
-        **kwargs: Any,
+        hot: bool = False, **kwargs: Any,
     ) -> _http.Response:
+        """One request with the connection's retry policy; ``hot`` requests (joins,
+        with ``content`` only) go through the http.client pool when it can take them."""
         attempt = 0
         headers = self.headers_for(url)
         if content_type:
             headers["content-type"] = content_type
+        pool: H1Pool | None = None
+        if hot:
+            self._add_cookies(method, url, headers)
+            pool = self._hot(url, headers)
         while True:
             try:
-                response = self.sync.request(method, url, headers=headers, **kwargs)
+                if pool is not None:
+                    response = pool.request(
+                        method, url, headers, kwargs.get("content"), self.timeout
+                    )
+                    self._keep_cookies(response)
+                else:
+                    response = self.sync.request(method, url, headers=headers, **kwargs)
             except _http.TimeoutException as exc:
                 if retry and _is_connect(exc) and attempt < self.retry.max_retries:
                     time.sleep(self.retry.delay(attempt))
@@ -389,7 +448,7 @@ class Connection:
         with self._join_slots:
             response = self._send_sync(
                 "POST", url, "joining the queue", retry=True, content_type=JSON,
-                retry_status=JOIN_RETRY_STATUS,
+                retry_status=JOIN_RETRY_STATUS, hot=True,
                 content=_dumps(self.join_body(fn_index, data, session_hash)),
             )
         return _event_id(response)

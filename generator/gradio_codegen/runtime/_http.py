@@ -56,6 +56,13 @@ HTTPError = httpx.HTTPError
 TransportError = httpx.TransportError
 TimeoutException = httpx.TimeoutException
 ConnectError = httpx.ConnectError
+ConnectTimeout = httpx.ConnectTimeout
+ReadTimeout = httpx.ReadTimeout
+WriteTimeout = httpx.WriteTimeout
+ReadError = httpx.ReadError
+WriteError = httpx.WriteError
+SyncByteStream = httpx.SyncByteStream
+create_ssl_context = httpx.create_ssl_context
 RemoteProtocolError = httpx.RemoteProtocolError
 StreamError = httpx.StreamError
 BaseTransport = httpx.BaseTransport
@@ -68,14 +75,21 @@ __all__ = [
     "BaseTransport",
     "Client",
     "ConnectError",
+    "ConnectTimeout",
     "Cookies",
     "HTTPError",
     "Limits",
+    "ReadError",
+    "ReadTimeout",
     "RemoteProtocolError",
     "Request",
     "Response",
     "StreamError",
+    "SyncByteStream",
     "Timeout",
     "TimeoutException",
     "TransportError",
+    "WriteError",
+    "WriteTimeout",
+    "create_ssl_context",
 ]

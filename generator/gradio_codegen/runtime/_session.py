@@ -276,10 +276,7 @@ class SyncSession:
         while True:
             connected = drained = False
             try:
-                with self.conn.sync.stream(
-                    "GET", url, headers=self.conn.headers_for(url),
-                    timeout=self.conn.stream_http_timeout,
-                ) as resp:
+                with self.conn.open_stream(url) as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
                         resp.read()
                         time.sleep(self.conn.retry.delay(attempt, retry_after(resp)))
