@@ -1,6 +1,7 @@
-"""The sync client's http.client path for joins and event streams (``runtime/_h1.py``):
-kept-alive connections, stale ones replaced, login cookies, TLS with and without
-certificate checks. Faults on this path are covered by ``test_faults.py``."""
+"""The hot paths for joins and event streams: http.client for the sync client
+(``runtime/_h1.py``), asyncio and h11 for the async one (``runtime/_h1_async.py``).
+Kept-alive connections, stale ones replaced, login cookies, TLS with and without
+certificate checks. Faults on these paths are covered by ``test_faults.py``."""
 
 from __future__ import annotations
 
@@ -15,17 +16,18 @@ import trustme
 
 from gradio_codegen.runtime import AsyncClient, Client
 from gradio_codegen.runtime._h1 import H1Pool
+from gradio_codegen.runtime._h1_async import AsyncH1Pool
 from gradio_codegen.runtime.errors import APIConnectionError
 from tests.reliability.conftest import Resources, executions, new_tag
-from tests.reliability.proxy import Proxy, Request
+from tests.reliability.proxy import Proxy, Request, wait_until
 from tests.servers.pool import Server
 
 pytestmark = pytest.mark.timeout(90)
 
 
 def _hot(request: Request) -> bool:
-    """http.client asks for no compression where httpx asks for gzip: a request with
-    ``accept-encoding: identity`` went through the hot path."""
+    """The hot paths ask for no compression where httpx asks for gzip: a request with
+    ``accept-encoding: identity`` went through one of them."""
     return request.headers.get("accept-encoding") == "identity"
 
 
@@ -45,18 +47,57 @@ def test_calls_share_kept_alive_connections(
     resources.assert_released(proxy)
 
 
+def test_async_calls_share_kept_alive_connections(
+    proxy: Proxy, jobs_server: Server, resources: Resources
+) -> None:
+    tags = [new_tag() for _ in range(10)]
+
+    async def run() -> list[Any]:
+        async with AsyncClient(proxy.url) as client:
+            await client.endpoints()
+            return [await client.predict("/echo", "hi", tag) for tag in tags]
+
+    assert asyncio.run(run()) == [f"hi|{tag}" for tag in tags]
+    queue = proxy.seen("/queue/")
+    assert len(queue) == 20 and all(_hot(r) for r in queue)
+    assert len({r.conn_id for r in queue}) <= 3
+    resources.assert_released(proxy)
+
+
 def test_connection_closed_by_the_server_is_replaced(
     proxy: Proxy, jobs_server: Server, resources: Resources
 ) -> None:
     client = Client(proxy.url)
     first = new_tag()
     assert client.predict("/echo", "a", first) == f"a|{first}"
+    # The reader reads on to close_stream; a break before it would start a new session.
+    assert wait_until(lambda: client._session._response is None, 10)
     proxy.drop_all()  # the server side ends every idle kept-alive connection
     assert proxy.wait_for(lambda: proxy.open_connections() == 0, 10)
     second = new_tag()
     assert client.predict("/echo", "b", second) == f"b|{second}"
     assert executions(jobs_server, "echo", second) == 1
     client.close()
+    resources.assert_released(proxy)
+
+
+def test_async_connection_closed_by_the_server_is_replaced(
+    proxy: Proxy, jobs_server: Server, resources: Resources
+) -> None:
+    first, second = new_tag(), new_tag()
+
+    async def run() -> tuple[Any, Any]:
+        async with AsyncClient(proxy.url) as client:
+            a = await client.predict("/echo", "a", first)
+            reader = client._session._reader  # reading the stream on to close_stream
+            if reader is not None:
+                await reader  # a break before close_stream would start a new session
+            proxy.drop_all()
+            await asyncio.to_thread(proxy.wait_for, lambda: proxy.open_connections() == 0, 10)
+            return a, await client.predict("/echo", "b", second)
+
+    assert asyncio.run(run()) == (f"a|{first}", f"b|{second}")
+    assert executions(jobs_server, "echo", second) == 1
     resources.assert_released(proxy)
 
 
@@ -75,12 +116,18 @@ def test_login_cookie_reaches_joins_and_streams(serve: Callable[[str, str], Serv
 
 def test_login_cookie_async(serve: Callable[[str, str], Server]) -> None:
     server = serve("gen_auth", "6.31.0")
+    proxy = Proxy(server.port)
 
     async def run() -> Any:
-        async with AsyncClient(server.url, auth=("user", "secret-pw")) as client:
-            return await client.predict("/reverse", "abc")
+        async with AsyncClient(proxy.url, auth=("user", "secret-pw")) as client:
+            return [await client.predict("/reverse", text) for text in ("abc", "xyz")]
 
-    assert asyncio.run(run()) == "cba"
+    try:
+        assert asyncio.run(run()) == ["cba", "zyx"]
+        queue = proxy.seen("/queue/")
+        assert queue and all(_hot(r) and "cookie" in r.headers for r in queue)
+    finally:
+        proxy.close()
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +153,18 @@ def test_tls_without_verification(tls_proxy: Proxy, jobs_server: Server) -> None
     assert len(queue) == 4 and all(_hot(r) for r in queue)
 
 
+def test_async_tls_without_verification(tls_proxy: Proxy, jobs_server: Server) -> None:
+    tag = new_tag()
+
+    async def run() -> list[Any]:
+        async with AsyncClient(tls_proxy.url, verify=False) as client:
+            return [await client.predict("/echo", text, tag) for text in ("tls", "again")]
+
+    assert asyncio.run(run()) == [f"tls|{tag}", f"again|{tag}"]
+    queue = tls_proxy.seen("/queue/")
+    assert len(queue) == 4 and all(_hot(r) for r in queue)
+
+
 def test_tls_verifies_certificates_by_default(tls_proxy: Proxy, jobs_server: Server) -> None:
     # The certificate's authority is not trusted: both paths refuse the connection.
     with pytest.raises(APIConnectionError):
@@ -119,3 +178,23 @@ def test_tls_verifies_certificates_by_default(tls_proxy: Proxy, jobs_server: Ser
     assert answer.status_code == 200 and "components" in answer.json()
     pool.close()
     unchecked.close()
+
+
+def test_async_tls_verifies_certificates_by_default(tls_proxy: Proxy, jobs_server: Server) -> None:
+    timeout = httpx.Timeout(10.0)
+
+    async def run() -> Any:
+        with pytest.raises(APIConnectionError):
+            async with AsyncClient(tls_proxy.url) as client:
+                await client.endpoints()
+        pool = AsyncH1Pool(tls_proxy.url, verify=True)
+        with pytest.raises(httpx.ConnectError):
+            await pool.request("GET", tls_proxy.url + "/config", {}, None, timeout)
+        unchecked = AsyncH1Pool(tls_proxy.url, verify=False)
+        answer = await unchecked.request("GET", tls_proxy.url + "/config", {}, None, timeout)
+        await pool.aclose()
+        await unchecked.aclose()
+        return answer
+
+    answer = asyncio.run(run())
+    assert answer.status_code == 200 and "components" in answer.json()

@@ -180,10 +180,7 @@ class AsyncSession:
         while True:
             connected = drained = False
             try:
-                async with self.conn.aclient.stream(
-                    "GET", url, headers=self.conn.headers_for(url),
-                    timeout=self.conn.stream_http_timeout,
-                ) as resp:
+                async with await self.conn.aopen_stream(url) as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
                         await resp.aread()
                         await asyncio.sleep(self.conn.retry.delay(attempt, retry_after(resp)))

@@ -15,13 +15,14 @@ import math
 import os
 import threading
 import time
-from contextlib import closing
+from contextlib import aclosing, closing
 from dataclasses import dataclass
-from typing import Any, ContextManager, Iterable, Mapping, Sequence
+from typing import Any, AsyncContextManager, ContextManager, Iterable, Mapping, Sequence
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from . import _http
 from ._h1 import H1Pool
+from ._h1_async import AsyncH1Pool
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -161,6 +162,7 @@ class Connection:
         self._async_transport = async_transport
         self._sync: _http.Client | None = None
         self._h1: H1Pool | None = None
+        self._ah1: AsyncH1Pool | None = None
         self._async: _http.AsyncClient | None = None
         self._lock = threading.RLock()
         self._async_lock: asyncio.Lock | None = None
@@ -258,9 +260,20 @@ class Connection:
                 pool = self._h1
         return pool if pool.accepts(url, headers) else None
 
-    def _add_cookies(self, method: str, url: str, headers: dict[str, str]) -> None:
-        """Send the sync client's cookies (a login's) on a request that bypasses it."""
-        client = self._sync
+    def _ahot(self, url: str, headers: Mapping[str, str]) -> AsyncH1Pool | None:
+        """The asyncio/h11 pool for the async client's joins and streams (see _hot)."""
+        if self._async_transport is not None:
+            return None
+        if self._ah1 is None:
+            self._ah1 = AsyncH1Pool(self.base_url, verify=self.verify)
+        return self._ah1 if self._ah1.accepts(url, headers) else None
+
+    @staticmethod
+    def _add_cookies(
+        client: _http.Client | _http.AsyncClient | None, method: str, url: str,
+        headers: dict[str, str],
+    ) -> None:
+        """Send a client's cookies (a login's) on a request that bypasses it."""
         if client is None or not client.cookies.jar:
             return
         request = _http.Request(method, url, headers=headers)
@@ -269,27 +282,44 @@ class Connection:
         if cookie:
             headers["cookie"] = cookie
 
-    def _keep_cookies(self, response: _http.Response) -> None:
+    @staticmethod
+    def _keep_cookies(client: _http.Client | _http.AsyncClient, response: _http.Response) -> None:
         if "set-cookie" in response.headers:
-            self.sync.cookies.extract_cookies(response)
+            client.cookies.extract_cookies(response)
 
     def open_stream(self, url: str) -> ContextManager[_http.Response]:
         """GET the queue's event stream (sync), with the stream's timeouts."""
         headers = self.headers_for(url)
-        self._add_cookies("GET", url, headers)
+        self._add_cookies(self._sync, "GET", url, headers)
         pool = self._hot(url, headers)
         if pool is None:
             return self.sync.stream(
                 "GET", url, headers=headers, timeout=self.stream_http_timeout
             )
         response = pool.stream("GET", url, headers, self.stream_http_timeout)
-        self._keep_cookies(response)
+        self._keep_cookies(self.sync, response)
         return closing(response)
+
+    async def aopen_stream(self, url: str) -> AsyncContextManager[_http.Response]:
+        """GET the queue's event stream (async), with the stream's timeouts."""
+        headers = self.headers_for(url)
+        self._add_cookies(self._async, "GET", url, headers)
+        pool = self._ahot(url, headers)
+        if pool is None:
+            return self.aclient.stream(
+                "GET", url, headers=headers, timeout=self.stream_http_timeout
+            )
+        response = await pool.stream("GET", url, headers, self.stream_http_timeout)
+        self._keep_cookies(self.aclient, response)
+        return aclosing(response)
 
     async def aclose(self) -> None:
         if self._async is not None:
             await self._async.aclose()
             self._async = None
+        if self._ah1 is not None:
+            await self._ah1.aclose()
+            self._ah1 = None
 
     # -- connecting ------------------------------------------------------------------
 
@@ -364,7 +394,7 @@ class Connection:
             headers["content-type"] = content_type
         pool: H1Pool | None = None
         if hot:
-            self._add_cookies(method, url, headers)
+            self._add_cookies(self._sync, method, url, headers)
             pool = self._hot(url, headers)
         while True:
             try:
@@ -372,7 +402,7 @@ class Connection:
                     response = pool.request(
                         method, url, headers, kwargs.get("content"), self.timeout
                     )
-                    self._keep_cookies(response)
+                    self._keep_cookies(self.sync, response)
                 else:
                     response = self.sync.request(method, url, headers=headers, **kwargs)
             except _http.TimeoutException as exc:
@@ -398,15 +428,26 @@ class Connection:
     async def _send_async(
         self, method: str, url: str, what: str, *, retry: bool = False,
         content_type: str | None = None, retry_status: frozenset[int] = RETRY_STATUS,
-        **kwargs: Any,
+        hot: bool = False, **kwargs: Any,
     ) -> _http.Response:
+        """As ``_send_sync``; ``hot`` requests use the asyncio/h11 pool."""
         attempt = 0
         headers = self.headers_for(url)
         if content_type:
             headers["content-type"] = content_type
+        pool: AsyncH1Pool | None = None
+        if hot:
+            self._add_cookies(self._async, method, url, headers)
+            pool = self._ahot(url, headers)
         while True:
             try:
-                response = await self.aclient.request(method, url, headers=headers, **kwargs)
+                if pool is not None:
+                    response = await pool.request(
+                        method, url, headers, kwargs.get("content"), self.timeout
+                    )
+                    self._keep_cookies(self.aclient, response)
+                else:
+                    response = await self.aclient.request(method, url, headers=headers, **kwargs)
             except _http.TimeoutException as exc:
                 if retry and _is_connect(exc) and attempt < self.retry.max_retries:
                     await asyncio.sleep(self.retry.delay(attempt))
@@ -464,7 +505,7 @@ class Connection:
         async with self._async_join_slots():
             response = await self._send_async(
                 "POST", url, "joining the queue", retry=True, content_type=JSON,
-                retry_status=JOIN_RETRY_STATUS,
+                retry_status=JOIN_RETRY_STATUS, hot=True,
                 content=_dumps(self.join_body(fn_index, data, session_hash)),
             )
         return _event_id(response)

@@ -21,32 +21,63 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import _http
 
-__all__ = ["H1Pool"]
+__all__ = ["H1Pool", "Origin", "sendable", "translate"]
 
 #: Idle connections are dropped before uvicorn's 5 s keep-alive would end them, so a
 #: request is never sent on a socket the server is closing (as for the httpx clients).
 KEEPALIVE_EXPIRY = 3.0
 MAX_IDLE = 100
 _READ_SIZE = 64 * 1024
-#: What http.client sends unchanged: a request target or header of other characters
-#: goes through httpx, which encodes or rejects it with its own errors.
+#: Characters a request target or header name (value) may hold on the hot paths.
 _PLAIN = re.compile(r"[\x21-\x7e]*")
 _PLAIN_VALUE = re.compile(r"[\x20-\x7e]*")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a pool connects: ``scheme://netloc`` and its parts."""
+
+    url: str
+    https: bool
+    host: str
+    port: int
+    netloc: str
+
+    @classmethod
+    def of(cls, base_url: str) -> Origin:
+        parts = urlsplit(base_url)
+        https = parts.scheme == "https"
+        return cls(
+            f"{parts.scheme}://{parts.netloc}", https, parts.hostname or "",
+            parts.port or (443 if https else 80), parts.netloc,
+        )
+
+
+def sendable(origin: str, url: str, headers: Mapping[str, str]) -> bool:
+    """Whether a request to ``url`` on ``origin`` can go out exactly as given: a request
+    target or header of other characters goes through httpx, which encodes or rejects
+    it with its own errors."""
+    if not url.startswith(origin):
+        return False
+    target = url[len(origin):]
+    if not target.startswith("/") or not _PLAIN.fullmatch(target):
+        return False
+    return all(
+        _PLAIN.fullmatch(name) and _PLAIN_VALUE.fullmatch(value)
+        for name, value in headers.items()
+    )
 
 
 class H1Pool:
     """Connections to one origin (scheme, host, port), reused while they stay alive."""
 
     def __init__(self, base_url: str, *, verify: bool) -> None:
-        parts = urlsplit(base_url)
-        self._origin = f"{parts.scheme}://{parts.netloc}"
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname or ""
-        self._port = parts.port or (443 if self._https else 80)
+        self._origin = Origin.of(base_url)
         self._verify = verify
         self._ssl: ssl.SSLContext | None = None
         self._idle: list[tuple[float, http.client.HTTPConnection]] = []
@@ -55,15 +86,7 @@ class H1Pool:
 
     def accepts(self, url: str, headers: Mapping[str, str]) -> bool:
         """Whether this pool can send the request unchanged (else httpx does)."""
-        if not url.startswith(self._origin) or self._closed:
-            return False
-        target = url[len(self._origin):]
-        if not target.startswith("/") or not _PLAIN.fullmatch(target):
-            return False
-        return all(
-            _PLAIN.fullmatch(name) and _PLAIN_VALUE.fullmatch(value)
-            for name, value in headers.items()
-        )
+        return not self._closed and sendable(self._origin.url, url, headers)
 
     # -- requests --------------------------------------------------------------------
 
@@ -116,7 +139,7 @@ class H1Pool:
         assert sock is not None
         try:
             sock.settimeout(timeout.write)
-            conn.request(method, url[len(self._origin):], body=body, headers=dict(headers))
+            conn.request(method, url[len(self._origin.url):], body=body, headers=dict(headers))
         except BaseException as exc:
             conn.close()
             raise _translate(exc, "write") from None
@@ -142,14 +165,15 @@ class H1Pool:
 
     def _connect(self, timeout: _http.Timeout) -> http.client.HTTPConnection:
         conn: http.client.HTTPConnection
-        if self._https:
+        origin = self._origin
+        if origin.https:
             if self._ssl is None:
                 self._ssl = _http.create_ssl_context(verify=self._verify, trust_env=False)
             conn = http.client.HTTPSConnection(
-                self._host, self._port, timeout=timeout.connect, context=self._ssl
+                origin.host, origin.port, timeout=timeout.connect, context=self._ssl
             )
         else:
-            conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout.connect)
+            conn = http.client.HTTPConnection(origin.host, origin.port, timeout=timeout.connect)
         try:
             conn.connect()
         except BaseException as exc:
@@ -236,10 +260,18 @@ def _readable(conn: http.client.HTTPConnection) -> bool:
 
 
 def _translate(exc: BaseException, phase: str) -> BaseException:
-    """httpx's exception for a failure of http.client or the socket."""
+    return translate(exc, phase, (http.client.HTTPException, ssl.SSLError, ValueError))
+
+
+def translate(
+    exc: BaseException, phase: str, protocol_errors: tuple[type[Exception], ...]
+) -> BaseException:
+    """httpx's exception for a failure in ``phase`` (connect, write or read) of a hot
+    path; ``protocol_errors`` are its HTTP library's errors for a malformed answer.
+    Cancellation and httpx's own exceptions pass through unchanged."""
     if not isinstance(exc, Exception) or isinstance(exc, _http.HTTPError):
         return exc
-    if isinstance(exc, (socket.timeout, TimeoutError)):
+    if isinstance(exc, TimeoutError):  # socket.timeout and asyncio's, too
         kinds = {
             "connect": _http.ConnectTimeout, "write": _http.WriteTimeout,
             "read": _http.ReadTimeout,
@@ -247,7 +279,7 @@ def _translate(exc: BaseException, phase: str) -> BaseException:
         return kinds[phase](f"timed out ({phase})")
     if phase == "connect":
         return _http.ConnectError(type(exc).__name__)
-    if isinstance(exc, (http.client.HTTPException, ssl.SSLError, ValueError)):
+    if isinstance(exc, protocol_errors):
         return _http.RemoteProtocolError(type(exc).__name__)
     if isinstance(exc, OSError):
         kind = _http.WriteError if phase == "write" else _http.ReadError

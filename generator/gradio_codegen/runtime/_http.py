@@ -62,6 +62,8 @@ WriteTimeout = httpx.WriteTimeout
 ReadError = httpx.ReadError
 WriteError = httpx.WriteError
 SyncByteStream = httpx.SyncByteStream
+AsyncByteStream = httpx.AsyncByteStream
+LocalProtocolError = httpx.LocalProtocolError
 create_ssl_context = httpx.create_ssl_context
 RemoteProtocolError = httpx.RemoteProtocolError
 StreamError = httpx.StreamError
@@ -71,6 +73,7 @@ AsyncBaseTransport = httpx.AsyncBaseTransport
 __all__ = [
     "URL",
     "AsyncBaseTransport",
+    "AsyncByteStream",
     "AsyncClient",
     "BaseTransport",
     "Client",
@@ -79,6 +82,7 @@ __all__ = [
     "Cookies",
     "HTTPError",
     "Limits",
+    "LocalProtocolError",
     "ReadError",
     "ReadTimeout",
     "RemoteProtocolError",
