@@ -80,8 +80,10 @@ class _Conn:
             self.h11.receive_data(await _within(self.reader.read(_READ_SIZE), timeout))
 
     def close(self) -> None:
+        """Drop the socket at once: nothing is left to flush on a connection given up
+        on, and a graceful (TLS) shutdown would need an await with its own deadline."""
         try:
-            self.writer.close()
+            self.writer.transport.abort()
         except RuntimeError:
             pass  # its event loop is closed already
 
