@@ -6,6 +6,7 @@ output depends only on the schemas. ``_type`` keys keep their wire names.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from typing import Any, Mapping
@@ -50,24 +51,55 @@ def render_models(defs: Mapping[str, Any]) -> str:
     return _inline_aliases(_strip(code), set(defs))
 
 
-_ALIAS = re.compile(r"^(\w+): TypeAlias = ([^\n'\"]+)\n", re.M)
-
-
 def _inline_aliases(text: str, named: set[str]) -> str:
     """Replace the type aliases datamodel-code-generator names itself (``ValueItem`` for
     a tuple under a ``value`` property) by their types: identifiers in an SDK come from
     the sanitizer only, and a schema's property names are the app's text. Aliases that
-    refer to themselves, or whose type holds a string, stay."""
+    refer to themselves stay. Works on the syntax tree, so string literals in a type
+    and fields that share an alias's name are left alone."""
     while True:
-        for match in _ALIAS.finditer(text):
-            name, expr = match.group(1), match.group(2).strip()
-            if name in named or re.search(rf"\b{name}\b", expr):
-                continue
-            rest = text[: match.start()] + text[match.end():]
-            text = re.sub(rf"\b{name}\b", lambda _: expr, rest)
-            break
-        else:
+        tree = ast.parse(text)
+        alias = next((node for node in tree.body if _invented_alias(node, named)), None)
+        if alias is None:
             return text
+        assert isinstance(alias, ast.AnnAssign) and isinstance(alias.target, ast.Name)
+        assert alias.value is not None and alias.end_lineno is not None
+        expr = ast.get_source_segment(text, alias.value)
+        assert expr is not None
+        lines = text.splitlines(keepends=True)
+        del lines[alias.lineno - 1 : alias.end_lineno]
+        text = _substitute("".join(lines), alias.target.id, expr)
+
+
+def _invented_alias(node: ast.stmt, named: set[str]) -> bool:
+    return (
+        isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(node.annotation, ast.Name)
+        and node.annotation.id == "TypeAlias"
+        and node.value is not None
+        and node.target.id not in named
+        and not any(
+            isinstance(n, ast.Name) and n.id == node.target.id for n in ast.walk(node.value)
+        )
+    )
+
+
+def _substitute(text: str, name: str, expr: str) -> str:
+    """``text`` with every use (not definition) of the name ``name`` replaced by ``expr``."""
+    spots = sorted(
+        (
+            (n.lineno, n.col_offset, n.end_col_offset)
+            for n in ast.walk(ast.parse(text))
+            if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+        ),
+        reverse=True,
+    )
+    lines = text.splitlines(keepends=True)
+    for lineno, start, end in spots:
+        raw = lines[lineno - 1].encode()  # offsets count UTF-8 bytes
+        lines[lineno - 1] = (raw[:start] + expr.encode() + raw[end or start:]).decode()
+    return "".join(lines)
 
 
 def _strip(code: str) -> str:

@@ -110,16 +110,22 @@ def test_recursive_ref_becomes_recursive_typeddict() -> None:
     assert len(re.findall(r"class \w+\(TypedDict\)", types)) == 2  # one per direction
 
 
-def test_models_name_no_types_after_schema_property_names() -> None:
+@pytest.mark.parametrize(("item", "typed"), [
+    ({"type": "string"}, "str"),
+    ({"const": '"""'}, """Literal['\"\"\"']"""),  # a string inside the aliased type
+    ({"enum": ["ValueItem", "a b"]}, 'Literal["ValueItem", "a b"]'),
+])
+def test_models_name_no_types_after_schema_property_names(item: Any, typed: str) -> None:
     """datamodel-code-generator names an alias after a property (``ValueItem``); such
-    aliases are inlined, so every identifier still comes from the sanitizer."""
+    aliases are inlined, so every identifier still comes from the sanitizer; a string
+    of the same name is left alone."""
     from gradio_codegen.render import render_package
     from gradio_codegen.spec import ApiSpec, EndpointSpec, ParameterSpec
 
     node = {"type": "object", "properties": {
         "next": {"$ref": "#/$defs/Node"},
         "value": {"type": "array", "prefixItems": [
-            {"type": "array", "prefixItems": [{"type": "string"}]}]},
+            {"type": "array", "prefixItems": [item]}]},
     }}
     param = ParameterSpec(
         name="rec", label=None, component="Json",
@@ -133,5 +139,6 @@ def test_models_name_no_types_after_schema_property_names() -> None:
             output_slots=()),),
     )
     types = render_package(spec, "alias_sdk").files["alias_sdk/types.py"]
-    assert "ValueItem" not in types and "TypeAlias" not in types
-    assert "value: NotRequired[tuple[tuple[str]]]" in types
+    assert "TypeAlias" not in types
+    assert f"value: NotRequired[tuple[tuple[{typed}]]]" in types
+    compile(types, "types.py", "exec")
