@@ -20,7 +20,7 @@ from gradio_codegen.runtime.errors import (
     RateLimitError,
 )
 from tests.reliability.conftest import Resources, executions, new_tag, release
-from tests.reliability.proxy import Proxy, Request, Rule, http_response
+from tests.reliability.proxy import Proxy, Request, Rule, http_response, wait_until
 from tests.servers.pool import Server, start_server
 
 pytestmark = pytest.mark.timeout(90)
@@ -346,6 +346,9 @@ def test_server_killed_mid_job_and_restarted(version: str) -> None:
         job = client.submit("/block", tag)
         job.on("status", lambda s: started.set() if s.code == "process_starts" else None)
         assert started.wait(60)
+        # process_starts may come before the function runs (gradio 4.x): kill the app
+        # only once the function logged its start.
+        assert wait_until(lambda: executions(server, "block", tag) == 1, 30)
         server.process.kill()
         server.process.wait(30)
         with pytest.raises(APIConnectionError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
@@ -16,6 +17,7 @@ from gradio_codegen.runtime import AsyncClient, Client, _sse
 from gradio_codegen.runtime.errors import ProtocolError
 from gradio_codegen.runtime.files import FileRef
 from tests.reliability.fake_server import FakeGradio, completed, file_data
+from tests.reliability.proxy import wait_until
 from tests.servers.pool import Server
 
 pytestmark = pytest.mark.timeout(120)
@@ -159,3 +161,53 @@ def test_redirect_to_other_host_drops_token_and_cookies(fake: FakeGradio) -> Non
             assert "authorization" not in request.headers and "cookie" not in request.headers
     finally:
         other.close()
+
+
+def test_async_download_keeps_cookies_on_the_app_only(fake: FakeGradio, tmp_path: Path) -> None:
+    """Async downloads run in a thread on the sync stack: the async client's cookies go
+    along to the app's host and never follow a redirect to another host."""
+    other = FakeGradio(host="localhost")
+    try:
+        fake.set_cookie = COOKIE + "; Path=/"
+        fake.files["moved"] = ("redirect", other.url + "/gradio_api/file=target")
+        fake.messages = [completed(file_data("moved", "m.txt"), None)]
+
+        async def run() -> Path:
+            async with AsyncClient(fake.url) as client:
+                ref, _ = await client.predict("/fetch", "x")
+                return await ref.adownload(tmp_path)
+
+        written = asyncio.run(run())
+        assert written.read_bytes() == b"payload:target"
+        own = [r for r in fake.requests if "/file=moved" in r.path]
+        assert own and "COOKIE_SECRET" in own[0].headers.get("cookie", "")
+        assert len(other.requests) == 1 and "cookie" not in other.requests[0].headers
+    finally:
+        other.close()
+
+
+def test_cancelled_async_download_leaves_nothing(fake: FakeGradio, tmp_path: Path) -> None:
+    fake.files["endless"] = _endless(b"\0" * 65536)
+    fake.messages = [completed(file_data("endless", "big.bin"), None)]
+
+    def downloading() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "gradio-codegen-download"]
+
+    async def run() -> None:
+        async with AsyncClient(fake.url, max_download_size=None) as client:
+            ref, _ = await client.predict("/fetch", "x")
+            task = asyncio.create_task(ref.adownload(tmp_path))
+            started = await asyncio.to_thread(
+                wait_until, lambda: any(p.stat().st_size > 0 for p in _files_under(tmp_path))
+            )
+            assert started and downloading()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            # With the client still open, the thread stops and removes its partial file.
+            stopped = await asyncio.to_thread(
+                wait_until, lambda: not downloading() and not _files_under(tmp_path), 10
+            )
+            assert stopped
+
+    asyncio.run(run())

@@ -8,6 +8,7 @@ no shared pool).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -71,12 +72,18 @@ async def aupload(conn: Connection, files: Sequence[UploadFile]) -> list[str]:
     return paths
 
 
-def download(conn: Connection, url: str, target: Path) -> None:
-    """Stream ``url`` to ``target`` (atomically, bounded in size)."""
+def download(
+    conn: Connection, url: str, target: Path, *, cookie: str | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Stream ``url`` to ``target`` (atomically, bounded in size). ``cookie``: a Cookie
+    header for the app's host; ``stop``: abandon the download (no file is left)."""
     tmp = _part_name(target)
     try:
         with open(tmp, "wb") as out:
-            for chunk in _iter_download(conn, url):
+            for chunk in _iter_download(conn, url, cookie):
+                if stop is not None and stop.is_set():
+                    raise _Stopped
                 out.write(chunk)
         os.replace(tmp, target)
     finally:
@@ -88,16 +95,62 @@ def read_bytes(conn: Connection, url: str) -> bytes:
     return b"".join(_iter_download(conn, url))
 
 
+class _Stopped(Exception):
+    """The awaiting task of a threaded download was cancelled."""
+
+
 async def adownload(conn: Connection, url: str, target: Path) -> None:
-    tmp = _part_name(target)
-    try:
-        with open(tmp, "wb") as out:
-            async for chunk in _aiter_download(conn, url):
-                out.write(chunk)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    """``download`` in a thread of its own, awaited without blocking the event loop.
+
+    The sync stack moves bytes with a third less CPU than the async one, and the file
+    writes stay off the loop. The async client's login cookie goes along; cancelling
+    the awaiting task stops the thread at its next chunk, which removes the partial
+    file. At most ``DOWNLOAD_THREADS`` run at once per event loop.
+    """
+    if conn._async_transport is not None:  # a custom transport sees every request
+        tmp = _part_name(target)
+        try:
+            with open(tmp, "wb") as out:
+                async for chunk in _aiter_download(conn, url):
+                    out.write(chunk)
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        return
+    headers: dict[str, str] = {}
+    conn._add_cookies(conn._async, "GET", url, headers)
+    loop = asyncio.get_running_loop()
+    async with conn.download_slots():
+        done: asyncio.Future[None] = loop.create_future()
+        stop = threading.Event()
+
+        def settle(error: BaseException | None) -> None:
+            if done.done():
+                return
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
+
+        def work() -> None:
+            error: BaseException | None = None
+            try:
+                download(conn, url, target, cookie=headers.get("cookie"), stop=stop)
+            except _Stopped:
+                return
+            except BaseException as exc:  # handed to the awaiting task
+                error = exc
+            try:
+                loop.call_soon_threadsafe(settle, error)
+            except RuntimeError:
+                pass  # the event loop is gone: nobody awaits the result
+
+        threading.Thread(target=work, name="gradio-codegen-download", daemon=True).start()
+        try:
+            await done
+        finally:
+            stop.set()
 
 
 async def aread_bytes(conn: Connection, url: str) -> bytes:
@@ -134,10 +187,15 @@ def _check_total(conn: Connection, url: str, total: int) -> None:
         )
 
 
-def _request(conn: Connection, url: str) -> tuple[bool, dict[str, str]]:
+def _request(
+    conn: Connection, url: str, cookie: str | None = None
+) -> tuple[bool, dict[str, str]]:
     """Whether ``url`` is on the app's host, and the headers it may carry."""
     if _host_key(url) == _host_key(conn.base_url):
-        return True, conn.headers_for(url)
+        headers = conn.headers_for(url)
+        if cookie:
+            headers["cookie"] = cookie
+        return True, headers
     return False, {"user-agent": USER_AGENT}
 
 
@@ -147,10 +205,10 @@ def _transport_error(url: str, exc: Exception) -> Exception:
     return APIConnectionError(f"downloading {redact_url(url)} failed ({type(exc).__name__})")
 
 
-def _iter_download(conn: Connection, url: str) -> Iterator[bytes]:
+def _iter_download(conn: Connection, url: str, cookie: str | None = None) -> Iterator[bytes]:
     stale_retry = True
     for _ in range(_MAX_REDIRECTS + 1):
-        same_app, headers = _request(conn, url)
+        same_app, headers = _request(conn, url, cookie)
         answered = False
         next_url: str | None = None
         try:
@@ -192,9 +250,12 @@ async def _aiter_download(conn: Connection, url: str) -> AsyncIterator[bytes]:
         other = None if same_app else _http.AsyncClient(
             timeout=conn.timeout, verify=conn.verify, trust_env=False
         )
-        client = conn.aclient if other is None else other
         try:
-            async with client.stream("GET", url, headers=headers) as response:
+            if other is None:
+                scope = await conn.astream_get(url, conn.timeout)
+            else:
+                scope = other.stream("GET", url, headers=headers)
+            async with scope as response:
                 answered = True
                 if response.status_code >= 400:
                     await response.aread()
