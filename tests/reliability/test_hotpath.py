@@ -6,7 +6,9 @@ certificate checks. Faults on these paths are covered by ``test_faults.py``."""
 from __future__ import annotations
 
 import asyncio
+import socketserver
 import ssl
+import threading
 from collections.abc import Iterator
 from typing import Any, Callable
 
@@ -198,3 +200,75 @@ def test_async_tls_verifies_certificates_by_default(tls_proxy: Proxy, jobs_serve
 
     answer = asyncio.run(run())
     assert answer.status_code == 200 and "components" in answer.json()
+
+
+class _Canned(socketserver.BaseRequestHandler):
+    """Answers each request head on a connection with the next canned response; after
+    the last one it closes the connection."""
+
+    responses: list[bytes] = []
+
+    def handle(self) -> None:
+        buffer = b""
+        for response in self.responses:
+            while b"\r\n\r\n" not in buffer:
+                data = self.request.recv(65536)
+                if not data:
+                    return
+                buffer += data
+            buffer = buffer.split(b"\r\n\r\n", 1)[1]
+            self.request.sendall(response)
+
+
+@pytest.fixture
+def canned() -> Iterator[Callable[[list[bytes]], str]]:
+    servers: list[socketserver.ThreadingTCPServer] = []
+
+    def start(responses: list[bytes]) -> str:
+        handler = type("Handler", (_Canned,), {"responses": responses})
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+FULL = b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123456789"
+SHORT = b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n01234"
+CUT_CHUNK = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\na\r\n01234"
+
+
+def test_streamed_bodies_reuse_the_connection(canned: Callable[[list[bytes]], str]) -> None:
+    url = canned([FULL, FULL])
+    pool = H1Pool(url, verify=True)
+    for _ in range(2):  # the second one needs the first connection back in the pool
+        response = pool.stream("GET", url + "/f", {}, httpx.Timeout(10.0))
+        assert b"".join(response.iter_bytes()) == b"0123456789"
+        response.close()
+    pool.close()
+
+
+@pytest.mark.parametrize("answer", [SHORT, CUT_CHUNK], ids=["content-length", "chunked"])
+def test_streamed_body_cut_short_is_an_error(
+    canned: Callable[[list[bytes]], str], answer: bytes
+) -> None:
+    url = canned([answer])
+    pool = H1Pool(url, verify=True)
+    response = pool.stream("GET", url + "/f", {}, httpx.Timeout(10.0))
+    with pytest.raises(httpx.RemoteProtocolError):
+        b"".join(response.iter_bytes())
+    pool.close()
+
+    async def run() -> None:
+        apool = AsyncH1Pool(url, verify=True)
+        aresponse = await apool.stream("GET", url + "/f", {}, httpx.Timeout(10.0))
+        with pytest.raises(httpx.RemoteProtocolError):
+            b"".join([chunk async for chunk in aresponse.aiter_bytes()])
+        await apool.aclose()
+
+    asyncio.run(run())

@@ -219,9 +219,17 @@ class _Body(_http.SyncByteStream):
             if not chunk:
                 break
             yield chunk
-        if not self._closed:
-            self._closed = True
-            self._pool._release(self._conn, self._answer)
+        if self._closed:
+            return
+        answer = self._answer
+        # http.client ends a short body with b"" too: a Content-Length not reached, or
+        # a chunked body cut inside a chunk (still open, no length), is a broken answer.
+        if (answer.length or 0) > 0 or (answer.length is None and not answer.isclosed()):
+            self.close()
+            raise _http.RemoteProtocolError("the answer ended before its body did")
+        self._closed = True
+        answer.close()  # a Content-Length body read to its end is not closed yet
+        self._pool._release(self._conn, answer)
 
     def close(self) -> None:
         """End the body; a read blocked in another thread returns at once."""
