@@ -214,6 +214,8 @@ class _Body(_http.SyncByteStream):
             try:
                 chunk = self._answer.read1(_READ_SIZE)
             except BaseException as exc:
+                if self._closed:
+                    return  # closed from another thread: http.client fails any way it may
                 self.close()
                 raise _translate(exc, "read") from None
             if not chunk:
