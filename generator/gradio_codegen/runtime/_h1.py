@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from . import _http
 
-__all__ = ["H1Pool", "Origin", "sendable", "translate"]
+__all__ = ["H1Pool", "Origin", "request_for", "sendable", "translate"]
 
 #: Idle connections are dropped before uvicorn's 5 s keep-alive would end them, so a
 #: request is never sent on a socket the server is closing (as for the httpx clients).
@@ -104,7 +104,9 @@ class H1Pool:
         self._release(conn, answer)
         return _http.Response(
             answer.status, headers=answer.getheaders(), content=content,
-            request=_request_for(method, url, answer),
+            request=request_for(
+                method, url, answer.status, answer.getheader("set-cookie") is not None
+            ),
         )
 
     def stream(
@@ -118,7 +120,9 @@ class H1Pool:
         conn, answer = self._exchange(method, url, headers, None, timeout)
         return _http.Response(
             answer.status, headers=answer.getheaders(), stream=_Body(self, conn, answer),
-            request=_request_for(method, url, answer),
+            request=request_for(
+                method, url, answer.status, answer.getheader("set-cookie") is not None
+            ),
         )
 
     def close(self) -> None:
@@ -246,12 +250,10 @@ class _Body(_http.SyncByteStream):
         self._conn.close()
 
 
-def _request_for(
-    method: str, url: str, answer: http.client.HTTPResponse
-) -> _http.Request | None:
+def request_for(method: str, url: str, status: int, sets_cookie: bool) -> _http.Request | None:
     """The request an answer needs attached: only errors and answers setting cookies
-    use it (building one parses the URL again, a third of this path's CPU)."""
-    if answer.status < 300 and answer.getheader("set-cookie") is None:
+    use it (building one parses the URL again, a third of a hot path's CPU)."""
+    if status < 300 and not sets_cookie:
         return None
     return _http.Request(method, url)
 

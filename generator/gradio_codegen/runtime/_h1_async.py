@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import h11
 
 from . import _http
-from ._h1 import KEEPALIVE_EXPIRY, MAX_IDLE, Origin, sendable, translate
+from ._h1 import KEEPALIVE_EXPIRY, MAX_IDLE, Origin, request_for, sendable, translate
 
 __all__ = ["AsyncH1Pool"]
 
@@ -240,13 +240,12 @@ class _Body(_http.AsyncByteStream):
 
 
 def _response(method: str, url: str, answer: h11.Response, **body: Any) -> _http.Response:
-    """An httpx response; the request is attached only where it is used (errors and
-    cookies), as building one parses the URL again."""
+    """An httpx response, with its request only where ``request_for`` says."""
     headers = list(answer.headers)
-    needs_request = answer.status_code >= 300 or any(k == b"set-cookie" for k, _ in headers)
+    sets_cookie = any(k == b"set-cookie" for k, _ in headers)
     return _http.Response(
         answer.status_code, headers=headers,
-        request=_http.Request(method, url) if needs_request else None, **body,
+        request=request_for(method, url, answer.status_code, sets_cookie), **body,
     )
 
 
