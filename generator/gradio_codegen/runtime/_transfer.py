@@ -12,9 +12,9 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
-from contextlib import nullcontext
-from typing import TYPE_CHECKING, Any, ContextManager
+from typing import TYPE_CHECKING, Any
 
 from . import _http
 from ._connection import USER_AGENT, _host_key, redact_url, status_error
@@ -212,22 +212,25 @@ def _iter_download(conn: Connection, url: str, cookie: str | None = None) -> Ite
         answered = False
         next_url: str | None = None
         try:
-            if same_app:
-                scope: ContextManager[_http.Client] = nullcontext(conn.sync)
-            else:
-                scope = _http.Client(timeout=conn.timeout, verify=conn.verify, trust_env=False)
-            with scope as client:
-                with client.stream("GET", url, headers=headers) as response:
-                    answered = True
-                    if response.status_code >= 400:
-                        response.read()
-                    next_url = _redirect(response, url)
-                    if next_url is None:
-                        total = 0
-                        for chunk in response.iter_bytes():
-                            total += len(chunk)
-                            _check_total(conn, url, total)
-                            yield chunk
+            with ExitStack() as scope:
+                if same_app:
+                    answer = conn.stream_get(url, conn.timeout, headers)
+                else:
+                    other = scope.enter_context(
+                        _http.Client(timeout=conn.timeout, verify=conn.verify, trust_env=False)
+                    )
+                    answer = other.stream("GET", url, headers=headers)
+                response = scope.enter_context(answer)
+                answered = True
+                if response.status_code >= 400:
+                    response.read()
+                next_url = _redirect(response, url)
+                if next_url is None:
+                    total = 0
+                    for chunk in response.iter_bytes():
+                        total += len(chunk)
+                        _check_total(conn, url, total)
+                        yield chunk
         except _http.TransportError as exc:
             if not answered and stale_retry and not isinstance(exc, _http.TimeoutException):
                 # A pooled keep-alive connection the server had just closed: a GET that
