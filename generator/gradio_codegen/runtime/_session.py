@@ -1,9 +1,13 @@
 """One queue session of the sync client: a single event stream for all its jobs.
 
-Jobs join the queue from the caller's thread; one reader thread per session reads
-``/queue/data`` and routes each message to its job by ``event_id``. The reader exists
-only while jobs are pending (the server closes the stream when the session is idle)
-and is the only thread the sync client starts.
+Jobs join the queue from the caller's thread; one reader at a time reads
+``/queue/data`` and routes each message to its job by ``event_id``. A blocking call
+(``predict`` and the endpoint functions) made while nobody reads reads the stream on
+its own thread, which saves two thread switches per message; it hands the open stream
+to a reader thread when it returns while other jobs still wait on that stream. Jobs
+from ``submit()`` get the reader thread at once. The reader exists only while jobs are
+pending (the server closes the stream when the session is idle), and the reader thread
+is the only thread the sync client starts.
 
 When the stream breaks, every pending job fails and later jobs join a new session:
 the app drops the old session's jobs only once it notices the disconnect, which may be
@@ -17,7 +21,7 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any, Sequence
+from typing import Any, Generator, Iterator, Sequence, TypeVar
 
 from . import _http, _transfer
 from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
@@ -54,6 +58,14 @@ _MAX_UNCLAIMED = 10_000
 MAX_HICCUPS = 3
 #: Seconds an idle reader thread waits for another job before it ends.
 READER_IDLE = 5.0
+T = TypeVar("T")
+
+
+class _Caller:
+    """Marks the stream as read by the thread of a blocking call (not a reader thread)."""
+
+
+INTERRUPTED_REASON = "the call reading the event stream was interrupted; the stream was closed"
 
 
 class StreamHiccup(Exception):
@@ -87,7 +99,8 @@ class SyncSession:
         self._wakeup = threading.Condition(self._lock)
         self._jobs: dict[str, Job[Any]] = {}
         self._unclaimed: dict[str, list[dict[str, Any]]] = {}
-        self._reader: threading.Thread | None = None
+        #: Who reads the stream: a reader thread, a blocking call, or nobody.
+        self._reader: threading.Thread | _Caller | None = None
         self._generation = 0
         self._response: _http.Response | None = None
         self._closed = False
@@ -110,7 +123,19 @@ class SyncSession:
 
     # -- submitting ----------------------------------------------------------------
 
-    def submit(self, endpoint: Endpoint[Any], values: Sequence[Any]) -> Job[Any]:
+    def call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
+        """Run one job to its end: the calling thread reads the stream if nobody does."""
+        job: Job[T] = self.submit(endpoint, values, blocking=True)
+        driver = job._driver
+        if driver is not None:
+            self._drive(job, driver)
+        return job.result()
+
+    def submit(
+        self, endpoint: Endpoint[Any], values: Sequence[Any], *, blocking: bool = False
+    ) -> Job[Any]:
+        """Join the queue. ``blocking``: the caller waits for the job at once, so it
+        may read the stream itself (``job._driver`` is then set)."""
         checked = endpoint.check(values)
         info = self.conn.ensure_ready()
         if info.protocol == "sse":
@@ -135,10 +160,10 @@ class SyncSession:
         session_hash, breaks = self._join_target()
         job._session_hash = session_hash
         event_id = self.conn.join(endpoint.fn_index, data, session_hash)
-        self._register(job, event_id, breaks)
+        self._register(job, event_id, breaks, blocking)
         return job
 
-    def _register(self, job: Job[Any], event_id: str, breaks: int) -> None:
+    def _register(self, job: Job[Any], event_id: str, breaks: int, blocking: bool) -> None:
         """Hand the job to the reader, or fail it at once when the stream broke since
         its join started (its session is dead: no stream will ever serve it).
 
@@ -151,7 +176,7 @@ class SyncSession:
             job._core.event_id = event_id
             lost = breaks != self._breaks
             if not lost:
-                self._register_locked(job, event_id)
+                self._register_locked(job, event_id, blocking)
                 backlog = self._unclaimed.pop(event_id, [])
                 job._cond.acquire()
         if lost:
@@ -164,18 +189,50 @@ class SyncSession:
         if done:
             self._forget(event_id)
 
-    def _register_locked(self, job: Job[Any], event_id: str) -> None:
-        """Add a job and make sure a reader will serve it (caller holds the lock)."""
+    def _register_locked(self, job: Job[Any], event_id: str, blocking: bool) -> None:
+        """Add a job and make sure a reader will serve it (caller holds the lock): the
+        reader there is, the blocking caller itself, or a new reader thread."""
         job._generation = self._generation
         self._jobs[event_id] = job
         if self._reader is None:
-            self._reader = threading.Thread(
-                target=self._run, name=f"gradio-codegen-stream-{self.session_hash[:8]}",
-                daemon=True,
-            )
-            self._reader.start()
+            if blocking:
+                job._driver = self._reader = _Caller()
+            else:
+                self._start_reader(self._steps())
         else:
             self._wakeup.notify()
+
+    def _start_reader(self, steps: Iterator[None]) -> None:
+        """A reader thread that takes ``steps`` (the stream loop) on (lock held)."""
+        self._reader = threading.Thread(
+            target=self._run, args=(steps,), daemon=True,
+            name=f"gradio-codegen-stream-{self.session_hash[:8]}",
+        )
+        self._reader.start()
+
+    def _drive(self, job: Job[Any], driver: object) -> None:
+        """Read the stream on this thread until ``job`` is done.
+
+        Then the stream is read on to its end (the app ends it at once when no other
+        job of the session is pending), unless other jobs are registered: a reader
+        thread takes the open stream over. An interruption (KeyboardInterrupt) closes
+        the stream, so the app drops the session's jobs: all of them fail.
+        """
+        steps = self._steps()
+        try:
+            for _ in steps:
+                if job._core.done:
+                    with self._lock:
+                        if self._jobs and self._reader is driver:
+                            self._start_reader(steps)
+                            return
+        except BaseException:
+            steps.close()
+            with self._lock:
+                if self._reader is driver:
+                    self._reader = None
+            self._fail_all(APIConnectionError(INTERRUPTED_REASON))
+            raise
 
     def _forget(self, event_id: str) -> None:
         with self._lock:
@@ -219,10 +276,19 @@ class SyncSession:
 
     # -- the stream ----------------------------------------------------------------
 
-    def _run(self) -> None:
+    def _run(self, steps: Iterator[None]) -> None:
+        """A reader thread's body."""
+        for _ in steps:
+            pass
+
+    def _steps(self) -> Generator[None, None, None]:
+        """The reader's loop, one step per chunk of the stream, so that the blocking
+        call reading it can stop between chunks and hand it on."""
         while True:
             with self._lock:
-                if not self._jobs and not self._closed:
+                if not self._jobs and not self._closed and isinstance(
+                    self._reader, threading.Thread
+                ):
                     # Linger for the next job: back-to-back calls then reuse this
                     # thread instead of starting one per call.
                     self._wakeup.wait(READER_IDLE)
@@ -234,7 +300,7 @@ class SyncSession:
                 suspects = [e for e, j in self._jobs.items() if j._generation < generation]
                 session_hash = self.session_hash
             try:
-                self._read_stream(session_hash)
+                yield from self._read_stream(session_hash)
             except GradioError as exc:
                 self._fail_all(exc)
                 continue
@@ -269,7 +335,7 @@ class SyncSession:
             else:
                 job._fail(error)
 
-    def _read_stream(self, session_hash: str) -> None:
+    def _read_stream(self, session_hash: str) -> Generator[None, None, None]:
         url = self.conn.stream_url(session_hash)
         protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
         attempt = hiccups = 0
@@ -298,6 +364,7 @@ class SyncSession:
                             if self._dispatch(message):
                                 drained = True
                                 break
+                        yield
                     if drained:
                         # Read to the end so the connection goes back to the pool: the
                         # next job's stream then needs no new TCP connection.
@@ -389,5 +456,5 @@ class SyncSession:
                 response.close()
             except Exception:
                 pass
-        if reader is not None and reader is not threading.current_thread():
+        if isinstance(reader, threading.Thread) and reader is not threading.current_thread():
             reader.join(timeout=5)

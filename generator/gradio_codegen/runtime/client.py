@@ -189,7 +189,9 @@ class BaseClient(_Base):
         return self._session.submit(self._fn_index(endpoint), values)
 
     def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
-        return self._submit(endpoint, values).result()
+        self._conn.ensure_ready()
+        result: T = self._session.call(self._fn_index(endpoint), values)
+        return result
 
     @classmethod
     def duplicate(
@@ -380,7 +382,8 @@ class Client(BaseClient):
 
     def predict(self, api_name: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``api_name`` and wait for its result."""
-        return self.submit(api_name, *args, **kwargs).result()
+        endpoint = self._endpoint(api_name)
+        return self._call(endpoint, endpoint.bind(args, kwargs))
 
     def submit(self, api_name: str, *args: Any, **kwargs: Any) -> Job[Any]:
         """Start a call in the background."""

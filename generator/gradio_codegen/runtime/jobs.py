@@ -50,6 +50,8 @@ class Job(Generic[T]):
         #: The session the job joined: /cancel must name it, and the client's current
         #: session may have changed since (``reset_session``, or a broken stream).
         self._session_hash = ""
+        #: Set when the blocking call that submitted the job reads the stream itself.
+        self._driver: object = None
 
     def __repr__(self) -> str:
         return f"<Job /{self._core.event_id} stage={self._core.status.stage}>"
@@ -76,7 +78,7 @@ class Job(Generic[T]):
         """Call ``callback`` for each ``"data"`` update or ``"status"`` change.
 
         Updates that already happened are replayed at once, so none is missed.
-        Callbacks run on the client's stream thread: keep them short.
+        Callbacks run on the thread reading the client's stream: keep them short.
         """
         _check_event(event)
         with self._cond:
@@ -151,7 +153,9 @@ class Job(Generic[T]):
             self._emit(self._core.cancel(reason))
 
     def _emit(self, events: list[Event]) -> None:
-        if events:
+        # Waiters wait for an output or the end; a status change alone (queued,
+        # started, progress) would only wake them to sleep again: a thread switch each.
+        if self._core.done or any(name == "data" for name, _ in events):
             self._cond.notify_all()
         for name, value in events:
             for callback in self._callbacks[name]:
