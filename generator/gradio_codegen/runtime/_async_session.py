@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from . import _http, _transfer
 from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
+from ._h1_async import achunks
 from ._inputs import collect, substitute, uploads_of
 from ._session import (
     BROKE_WHILE_JOINING,
@@ -192,7 +193,7 @@ class AsyncSession:
                     connected = True
                     decoder = SSEDecoder()
                     self._routed = False
-                    async for chunk in resp.aiter_bytes():
+                    async for chunk in achunks(resp):
                         if drained:
                             continue  # the app ends the body right after close_stream
                         for message in decoder.feed(chunk):

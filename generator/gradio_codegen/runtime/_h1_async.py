@@ -24,7 +24,7 @@ import h11
 from . import _http
 from ._h1 import KEEPALIVE_EXPIRY, MAX_IDLE, Origin, request_for, sendable, translate
 
-__all__ = ["AsyncH1Pool"]
+__all__ = ["AsyncH1Pool", "achunks"]
 
 _READ_SIZE = 64 * 1024
 _T = TypeVar("_T")
@@ -70,7 +70,12 @@ class _Conn:
             data += self.h11.send(h11.Data(data=body)) or b""
         data += self.h11.send(h11.EndOfMessage()) or b""
         self.writer.write(data)
-        await _within(self.writer.drain(), timeout)
+        transport = self.writer.transport
+        # Usually the kernel took every byte at once: then there is nothing to wait for
+        # (and no timer to arm); a failed write has closed the transport, and drain()
+        # raises its error.
+        if transport.get_write_buffer_size() or transport.is_closing():
+            await _within(self.writer.drain(), timeout)
 
     async def next_event(self, timeout: float | None) -> Any:
         while True:
@@ -237,6 +242,14 @@ class _Body(_http.AsyncByteStream):
         if not self._done:
             self._done = True
             self._conn.close()
+
+
+def achunks(response: _http.Response) -> AsyncIterator[bytes]:
+    """Async twin of ``_h1.chunks``."""
+    stream = response.stream
+    if isinstance(stream, _Body) and "content-encoding" not in response.headers:
+        return stream.__aiter__()
+    return response.aiter_bytes()
 
 
 def _response(method: str, url: str, answer: h11.Response, **body: Any) -> _http.Response:

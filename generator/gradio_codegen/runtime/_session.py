@@ -26,6 +26,7 @@ from typing import Any, Generator, Iterator, Sequence, TypeVar
 from . import _http, _transfer
 from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
+from ._h1 import chunks
 from ._inputs import collect, substitute, uploads_of
 from .endpoint import Endpoint
 from .errors import (
@@ -357,7 +358,7 @@ class SyncSession:
 
                     decoder = SSEDecoder()
                     self._routed = False
-                    for chunk in resp.iter_bytes():
+                    for chunk in chunks(resp):
                         if drained:
                             continue  # the app ends the body right after close_stream
                         for message in decoder.feed(chunk):

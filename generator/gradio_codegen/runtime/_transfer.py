@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import _http
 from ._connection import USER_AGENT, _host_key, redact_url, status_error
+from ._h1 import chunks
+from ._h1_async import achunks
 from .errors import APIConnectionError, APITimeoutError, ProtocolError, ValidationError
 from .files import UploadFile
 
@@ -227,7 +229,7 @@ def _iter_download(conn: Connection, url: str, cookie: str | None = None) -> Ite
                 next_url = _redirect(response, url)
                 if next_url is None:
                     total = 0
-                    for chunk in response.iter_bytes():
+                    for chunk in chunks(response):
                         total += len(chunk)
                         _check_total(conn, url, total)
                         yield chunk
@@ -265,7 +267,7 @@ async def _aiter_download(conn: Connection, url: str) -> AsyncIterator[bytes]:
                 next_url = _redirect(response, url)
                 if next_url is None:
                     total = 0
-                    async for chunk in response.aiter_bytes():
+                    async for chunk in achunks(response):
                         total += len(chunk)
                         _check_total(conn, url, total)
                         yield chunk
