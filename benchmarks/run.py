@@ -38,6 +38,7 @@ class Config:
     first_reps: int = 10
     seq_calls: int = 300
     seq_warmup: int = 20
+    seq_reps: int = 3
     async_jobs: int = 1000
     sync_jobs: int = 200
     threads: int = 32
@@ -53,10 +54,9 @@ class Config:
 
 
 QUICK = Config(
-    import_reps=1, first_reps=1, seq_calls=10, seq_warmup=2, async_jobs=20, sync_jobs=10,
-    threads=4, conc_reps=1, async_reps=1, yields=20, gen_reps=1, file_bytes=1 * MB, file_reps=1,
-    endpoints=3,
-    generation_reps=1, worker_timeout=120.0,
+    import_reps=1, first_reps=1, seq_calls=10, seq_warmup=2, seq_reps=1, async_jobs=20,
+    sync_jobs=10, threads=4, conc_reps=1, async_reps=1, yields=20, gen_reps=1,
+    file_bytes=1 * MB, file_reps=1, endpoints=3, generation_reps=1, worker_timeout=120.0,
 )
 
 
@@ -172,6 +172,19 @@ def _median_transfer(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
             "peak_growth_mb": max(float(r["peak_growth_mb"]) for r in runs)}
 
 
+def _pooled_seq(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Latencies of every process pooled; CPU per call the median of the processes'."""
+    if not runs:
+        return None
+    return {
+        "calls": sum(r["calls"] for r in runs),
+        "processes": len(runs),
+        "latency_s": summary([x for r in runs for x in r["latencies"]]),
+        "cpu_per_call_s": _median_of(runs, "cpu_per_call_s"),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+    }
+
+
 def _median_of(runs: list[dict[str, Any]], key: str) -> float:
     return float(summary([r[key] for r in runs])["median"])
 
@@ -207,11 +220,19 @@ def measure_all(runner: Runner, cfg: Config, log: Callable[[str], None]) -> dict
                 first[name].append(result["seconds"])
     figures["first_result_s"] = {n: summary(v) if v else None for n, v in first.items()}
 
-    log(f"3. sequential calls ({cfg.seq_calls} after {cfg.seq_warmup} warm-up)")
-    figures["sequential"] = {}
-    for name in sync_clients:
-        figures["sequential"][name] = _guard(errors, f"sequential.{name}", lambda: runner.client(
-            "seq", name, calls=cfg.seq_calls, warmup=cfg.seq_warmup))
+    log(f"3. sequential calls ({cfg.seq_calls} after {cfg.seq_warmup} warm-up, "
+        f"{cfg.seq_reps} processes each)")
+    # Rounds in rotating order: the app slows down as it serves more sessions, so no
+    # client may always come last.
+    seq_runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sync_clients}
+    for round_ in range(cfg.seq_reps):
+        shift = round_ % len(sync_clients)
+        for name in sync_clients[shift:] + sync_clients[:shift]:
+            result = _guard(errors, f"sequential.{name}", lambda: runner.client(
+                "seq", name, calls=cfg.seq_calls, warmup=cfg.seq_warmup))
+            if result:
+                seq_runs[name].append(result)
+    figures["sequential"] = {name: _pooled_seq(runs) for name, runs in seq_runs.items()}
 
     log(f"4. concurrency: {cfg.async_jobs} async jobs ({cfg.async_reps} processes each), "
         f"{cfg.sync_jobs} sync jobs on {cfg.threads} threads ({cfg.conc_reps} processes each)")
