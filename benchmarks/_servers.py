@@ -18,12 +18,15 @@ def gradio_python(version: str = GRADIO_VERSION) -> Path:
     return envs.ensure_env(version)
 
 
-def start_app(app: str, version: str = GRADIO_VERSION) -> pool.Server:
-    """Serve ``benchmarks/apps/<app>.py`` on a free 127.0.0.1 port and wait for it."""
+def start_app(
+    app: str, version: str = GRADIO_VERSION, *, port: int | None = None
+) -> pool.Server:
+    """Serve ``benchmarks/apps/<app>.py`` on 127.0.0.1 (a free port unless ``port`` is
+    given: a restarted app keeps the address the SDK was generated for) and wait for it."""
     python = gradio_python(version)
     app_file = APPS_DIR / f"{app}.py"
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{app}-"))
-    port = pool.free_port()
+    port = port or pool.free_port()
     log_path = workdir / "server.log"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("GRADIO_", "HF_"))},

@@ -193,8 +193,16 @@ def _median_of(runs: list[dict[str, Any]], key: str) -> float:
 GENERATOR_MODULES = ("gradio_codegen.render", "datamodel_code_generator")
 
 
-def measure_all(runner: Runner, cfg: Config, log: Callable[[str], None]) -> dict[str, Any]:
-    """Every figure, as a JSON-ready dict (missing figures are None, see ``errors``)."""
+def measure_all(
+    runner: Runner, cfg: Config, log: Callable[[str], None],
+    fresh_app: Callable[[], None] = lambda: None,
+) -> dict[str, Any]:
+    """Every figure, as a JSON-ready dict (missing figures are None, see ``errors``).
+
+    ``fresh_app`` restarts the app: a Gradio app slows down as it serves more calls
+    (the echo's latency grows by half over the first few thousand), so each process
+    that measures latency or throughput gets a fresh one, whatever its turn.
+    """
     figures: dict[str, Any] = {}
     errors: dict[str, str] = {}
     sync_clients = ["sdk_sync", "sdk_async", "gradio_client", "raw_sync"]
@@ -228,6 +236,7 @@ def measure_all(runner: Runner, cfg: Config, log: Callable[[str], None]) -> dict
     for round_ in range(cfg.seq_reps):
         shift = round_ % len(sync_clients)
         for name in sync_clients[shift:] + sync_clients[:shift]:
+            fresh_app()
             result = _guard(errors, f"sequential.{name}", lambda: runner.client(
                 "seq", name, calls=cfg.seq_calls, warmup=cfg.seq_warmup))
             if result:
@@ -245,6 +254,7 @@ def measure_all(runner: Runner, cfg: Config, log: Callable[[str], None]) -> dict
         runs = []
         reps = cfg.async_reps if group == "concurrent_async" else cfg.conc_reps
         for _ in range(reps):
+            fresh_app()
             result = _guard(errors, f"{group}.{name}", lambda: runner.client(
                 "concurrent", name, jobs=jobs, threads=cfg.threads))
             if result:
@@ -264,6 +274,7 @@ def measure_all(runner: Runner, cfg: Config, log: Callable[[str], None]) -> dict
     log(f"5. generator with {cfg.yields} yields ({cfg.gen_reps} runs)")
     figures["generator"] = {}
     for name in sync_clients:
+        fresh_app()
         figures["generator"][name] = _guard(errors, f"generator.{name}", lambda: runner.client(
             "generator", name, yields=cfg.yields, reps=cfg.gen_reps))
 
@@ -496,6 +507,16 @@ def main(argv: list[str] | None = None) -> int:
     gradio_python = _servers.gradio_python()
     server = None
     workdir = Path(tempfile.mkdtemp(prefix="bench-sdk-"))
+
+    def fresh_app() -> None:
+        """Replace the app by a new process on the same port (see ``measure_all``)."""
+        nonlocal server
+        if server is None:
+            return  # an app given by --url is measured as it is
+        server.stop()
+        shutil.rmtree(server.workdir, ignore_errors=True)
+        server = _servers.start_app("bench", port=server.port)
+
     try:
         if args.url:
             url = args.url
@@ -507,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"generated {SDK_NAME} in {generate_s:.2f} s")
         runner = Runner(url, workdir, gradio_python, cfg)
         versions = _versions(runner)
-        measured = measure_all(runner, cfg, log)
+        measured = measure_all(runner, cfg, log, fresh_app)
     finally:
         if server is not None:
             server.stop()
