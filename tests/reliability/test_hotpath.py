@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import socketserver
 import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any, Callable
@@ -272,3 +274,26 @@ def test_streamed_body_cut_short_is_an_error(
         await apool.aclose()
 
     asyncio.run(run())
+
+
+def test_clients_left_open_close_their_connections_at_exit(jobs_server: Server) -> None:
+    """The shared client behind an SDK's module-level functions is never closed by its
+    user: at exit the runtime closes every sync client still open, so no kept-alive
+    socket is left for the interpreter to warn about."""
+    tag = new_tag()
+    script = (
+        "import sys\n"
+        "from gradio_codegen.runtime import Client\n"
+        "client = Client(sys.argv[1])\n"
+        "print(client.predict('/echo', 'left open', sys.argv[2]))\n"
+        "other = Client(sys.argv[1])\n"
+        "job = other.submit('/echo', 'submitted', sys.argv[2])\n"
+        "print(job.result(timeout=60))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "always::ResourceWarning", "-c", script, jobs_server.url, tag],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == [f"left open|{tag}", f"submitted|{tag}"]
+    assert "ResourceWarning" not in done.stderr, done.stderr

@@ -7,8 +7,10 @@ and reads ``/config`` unless the generated SDK baked the server's details in.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence, TypeVar
 
@@ -183,6 +185,7 @@ class BaseClient(_Base):
     def __init__(self, src: str | None = None, **kwargs: Any) -> None:
         super().__init__(src, **kwargs)
         self._session = SyncSession(self._conn)
+        _OPEN.add(self)
 
     def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> Job[T]:
         self._conn.ensure_ready()
@@ -234,6 +237,7 @@ class BaseClient(_Base):
 
     def close(self) -> None:
         """Close connections; jobs still pending end as cancelled."""
+        _OPEN.discard(self)
         self._session.close()
         self._conn.close()
 
@@ -242,6 +246,20 @@ class BaseClient(_Base):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Sync clients not closed yet. Their kept-alive sockets are closed at interpreter exit:
+#: nobody closes the shared client behind an SDK's module-level functions.
+_OPEN: weakref.WeakSet[BaseClient] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_clients() -> None:
+    for client in list(_OPEN):
+        try:
+            client.close()
+        except Exception:  # at exit, as in __del__: nothing left to report to
+            pass
 
 
 class BaseAsyncClient(_Base):
