@@ -127,16 +127,14 @@ class SyncSession:
     def call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         """Run one job to its end: the calling thread reads the stream if nobody does."""
         job: Job[T] = self.submit(endpoint, values, blocking=True)
-        driver = job._driver
-        if driver is not None:
-            self._drive(job, driver)
+        self._drive(job)
         return job.result()
 
     def submit(
         self, endpoint: Endpoint[Any], values: Sequence[Any], *, blocking: bool = False
     ) -> Job[Any]:
-        """Join the queue. ``blocking``: the caller waits for the job at once, so it
-        may read the stream itself (``job._driver`` is then set)."""
+        """Join the queue. ``blocking``: the caller waits for the job at once and reads
+        the stream itself if nobody does (``call``), so no reader thread is started."""
         checked = endpoint.check(values)
         info = self.conn.ensure_ready()
         if info.protocol == "sse":
@@ -192,13 +190,11 @@ class SyncSession:
 
     def _register_locked(self, job: Job[Any], event_id: str, blocking: bool) -> None:
         """Add a job and make sure a reader will serve it (caller holds the lock): the
-        reader there is, the blocking caller itself, or a new reader thread."""
+        reader there is, the blocking caller itself (``_drive``), or a new reader thread."""
         job._generation = self._generation
         self._jobs[event_id] = job
         if self._reader is None:
-            if blocking:
-                job._driver = self._reader = _Caller()
-            else:
+            if not blocking:
                 self._start_reader(self._steps())
         else:
             self._wakeup.notify()
@@ -211,16 +207,23 @@ class SyncSession:
         )
         self._reader.start()
 
-    def _drive(self, job: Job[Any], driver: object) -> None:
-        """Read the stream on this thread until ``job`` is done.
+    def _drive(self, job: Job[Any]) -> None:
+        """Read the stream on this thread until ``job`` is done, unless a reader does.
 
         Then the stream is read on to its end (the app ends it at once when no other
         job of the session is pending), unless other jobs are registered: a reader
-        thread takes the open stream over. An interruption (KeyboardInterrupt) closes
-        the stream, so the app drops the session's jobs: all of them fail.
+        thread takes the open stream over. An interruption (KeyboardInterrupt) while
+        reading closes the stream, so the app drops the session's jobs: all of them
+        fail. Interrupted before it reads, the call leaves its job to the next reader.
         """
-        steps = self._steps()
+        driver = _Caller()
+        steps: Generator[None, None, None] | None = None
         try:
+            with self._lock:
+                if self._reader is not None or not self._jobs:
+                    return  # a reader serves the job, or every job is done
+                self._reader = driver
+            steps = self._steps()
             for _ in steps:
                 if job._core.done:
                     with self._lock:
@@ -228,11 +231,14 @@ class SyncSession:
                             self._start_reader(steps)
                             return
         except BaseException:
-            steps.close()
+            if steps is not None:
+                steps.close()
             with self._lock:
-                if self._reader is driver:
+                reading = self._reader is driver
+                if reading:
                     self._reader = None
-            self._fail_all(APIConnectionError(INTERRUPTED_REASON))
+            if reading:
+                self._fail_all(APIConnectionError(INTERRUPTED_REASON))
             raise
 
     def _forget(self, event_id: str) -> None:

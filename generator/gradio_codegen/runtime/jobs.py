@@ -50,8 +50,6 @@ class Job(Generic[T]):
         #: The session the job joined: /cancel must name it, and the client's current
         #: session may have changed since (``reset_session``, or a broken stream).
         self._session_hash = ""
-        #: Set when the blocking call that submitted the job reads the stream itself.
-        self._driver: object = None
 
     def __repr__(self) -> str:
         return f"<Job /{self._core.event_id} stage={self._core.status.stage}>"
