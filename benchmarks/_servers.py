@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -16,6 +17,12 @@ GRADIO_VERSION = "6.31.0"
 def gradio_python(version: str = GRADIO_VERSION) -> Path:
     """The interpreter of the cached Gradio environment (built on demand)."""
     return envs.ensure_env(version)
+
+
+def stop_app(server: pool.Server) -> None:
+    """Stop an app started by ``start_app`` and remove its working directory."""
+    server.stop()
+    shutil.rmtree(server.workdir, ignore_errors=True)
 
 
 def start_app(

@@ -513,8 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal server
         if server is None:
             return  # an app given by --url is measured as it is
-        server.stop()
-        shutil.rmtree(server.workdir, ignore_errors=True)
+        _servers.stop_app(server)
         server = _servers.start_app("bench", port=server.port)
 
     try:
@@ -531,8 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         measured = measure_all(runner, cfg, log, fresh_app)
     finally:
         if server is not None:
-            server.stop()
-            shutil.rmtree(server.workdir, ignore_errors=True)
+            _servers.stop_app(server)
         shutil.rmtree(workdir, ignore_errors=True)
     info["load_average_end"] = list(os.getloadavg())
     figures = measured["figures"]

@@ -13,6 +13,7 @@ import pytest
 from gradio_codegen.runtime import Client
 from gradio_codegen.runtime._session import _Caller
 from gradio_codegen.runtime.errors import APIConnectionError
+from gradio_codegen.runtime.jobs import Job
 from tests.reliability.conftest import Resources, executions, new_tag, release
 from tests.reliability.proxy import Proxy, wait_until
 from tests.servers.pool import Server
@@ -26,6 +27,18 @@ def _stream_threads() -> list[threading.Thread]:
 
 def _read_by_caller(client: Client) -> bool:
     return isinstance(client._session._reader, _Caller)
+
+
+def _submit_while_the_caller_reads(
+    client: Client, server: Server, reading: str, other: str
+) -> Job[Any]:
+    """Once a blocking ``/block`` call tagged ``reading`` reads the stream and runs,
+    submit ``other`` (served by that stream) and wait until it runs too."""
+    assert wait_until(lambda: _read_by_caller(client), 30)
+    assert wait_until(lambda: executions(server, "block", reading) == 1, 30)
+    job = client.submit("/block", other)
+    assert wait_until(lambda: executions(server, "block", other) == 1, 30)
+    return job
 
 
 def test_back_to_back_calls_start_no_thread(
@@ -50,10 +63,7 @@ def test_stream_is_handed_on_to_a_thread_for_the_jobs_still_pending(
     results: list[Any] = []
     caller = threading.Thread(target=lambda: results.append(client.predict("/block", first)))
     caller.start()
-    assert wait_until(lambda: _read_by_caller(client), 30)
-    assert wait_until(lambda: executions(jobs_server, "block", first) == 1, 30)
-    job = client.submit("/block", second)  # served by the caller's stream
-    assert wait_until(lambda: executions(jobs_server, "block", second) == 1, 30)
+    job = _submit_while_the_caller_reads(client, jobs_server, first, second)
     release(jobs_server, first)
     caller.join(60)
     assert results == [f"released {first}"]
@@ -73,10 +83,7 @@ def test_interrupted_call_ends_every_job_and_the_client_goes_on(
     pending: list[Any] = []
 
     def interrupt() -> None:
-        assert wait_until(lambda: _read_by_caller(client), 30)
-        assert wait_until(lambda: executions(jobs_server, "block", mine) == 1, 30)
-        pending.append(client.submit("/block", other))
-        assert wait_until(lambda: executions(jobs_server, "block", other) == 1, 30)
+        pending.append(_submit_while_the_caller_reads(client, jobs_server, mine, other))
         signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     helper = threading.Thread(target=interrupt)
