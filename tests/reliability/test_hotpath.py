@@ -1,5 +1,6 @@
-"""The hot paths for joins and event streams: http.client for the sync client
-(``runtime/_h1.py``), asyncio and h11 for the async one (``runtime/_h1_async.py``).
+"""The hot paths for joins and event streams: sockets for the sync client
+(``runtime/_h1.py``), asyncio streams for the async one (``runtime/_h1_async.py``), both
+parsing answers with httptools (``runtime/_wire.py``).
 Kept-alive connections, stale ones replaced, login cookies, TLS with and without
 certificate checks. Faults on these paths are covered by ``test_faults.py``."""
 
@@ -274,6 +275,71 @@ def test_streamed_body_cut_short_is_an_error(
         await apool.aclose()
 
     asyncio.run(run())
+
+
+def _both(url: str, method: str, path: str) -> list[tuple[Any, int]]:
+    """One request through each pool: the answer and how many connections it kept."""
+    timeout = httpx.Timeout(10.0)
+    pool = H1Pool(url, verify=True)
+    answers = [(pool.request(method, url + path, {}, None, timeout), len(pool._idle))]
+    pool.close()
+
+    async def run() -> tuple[Any, int]:
+        apool = AsyncH1Pool(url, verify=True)
+        answer = await apool.request(method, url + path, {}, None, timeout)
+        kept = len(apool._idle)
+        await apool.aclose()
+        return answer, kept
+
+    answers.append(asyncio.run(run()))
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("answer", "body", "reusable"),
+    [
+        (b"HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n" + FULL, b"0123456789", True),
+        (b"HTTP/1.1 200 OK\r\n\r\nread until the end", b"read until the end", False),
+        (b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nhi", b"hi", False),
+        (FULL + b"HTTP/1.1 200 OK\r\n", b"0123456789", False),
+        (b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", b"abc", True),
+    ],
+    ids=["interim-answer", "until-close", "connection-close", "bytes-after", "chunked"],
+)
+def test_answers_are_framed_and_connections_kept_only_when_clean(
+    canned: Callable[[list[bytes]], str], answer: bytes, body: bytes, reusable: bool
+) -> None:
+    url = canned([answer])
+    for response, kept in _both(url, "GET", "/f"):
+        assert (response.status_code, response.content, kept) == (200, body, int(reusable))
+
+
+def test_garbage_answer_is_a_protocol_error(canned: Callable[[list[bytes]], str]) -> None:
+    url = canned([b"HTTP/1.1 abc\r\n\r\n"])
+    with pytest.raises(httpx.RemoteProtocolError):
+        H1Pool(url, verify=True).request("GET", url + "/f", {}, None, httpx.Timeout(10.0))
+
+    async def run() -> None:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await AsyncH1Pool(url, verify=True).request(
+                "GET", url + "/f", {}, None, httpx.Timeout(10.0)
+            )
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"x-a:b": "c"}, {"x-a b": "c"}, {"x-a": "b\r\nx-c: d"}, {"": "c"}, {"Host": "other"},
+     {"Content-Length": "0"}, {"Transfer-Encoding": "chunked"}, {"x-a": "caf\u00e9"}],
+    ids=["colon", "space", "newline", "empty", "host", "length", "chunked", "non-ascii"],
+)
+def test_requests_the_pools_cannot_write_verbatim_go_through_httpx(headers: dict[str, str]) -> None:
+    url = "http://127.0.0.1:9"
+    assert H1Pool(url, verify=True).accepts(url + "/f", {"x-ok": "fine"})
+    assert not H1Pool(url, verify=True).accepts(url + "/f", headers)
+    assert not AsyncH1Pool(url, verify=True).accepts(url + "/f", headers)
+    assert not H1Pool(url, verify=True).accepts(url + "/a b", {})
 
 
 def test_clients_left_open_close_their_connections_at_exit(jobs_server: Server) -> None:

@@ -251,7 +251,7 @@ class Connection:
             self._h1 = None
 
     def _hot(self, url: str, headers: Mapping[str, str]) -> H1Pool | None:
-        """The http.client pool for the sync client's joins and streams, unless a
+        """The socket pool for the sync client's joins and streams, unless a
         custom transport is in use or the request needs httpx's encoding."""
         if self._transport is not None:
             return None
@@ -264,7 +264,7 @@ class Connection:
         return pool if pool.accepts(url, headers) else None
 
     def _ahot(self, url: str, headers: Mapping[str, str]) -> AsyncH1Pool | None:
-        """The asyncio/h11 pool for the async client's joins and streams (see _hot)."""
+        """The asyncio pool for the async client's joins and streams (see _hot)."""
         if self._async_transport is not None:
             return None
         if self._ah1 is None:
@@ -405,7 +405,7 @@ class Connection:
         hot: bool = False, **kwargs: Any,
     ) -> _http.Response:
         """One request with the connection's retry policy; ``hot`` requests (joins,
-        with ``content`` only) go through the http.client pool when it can take them."""
+        with ``content`` only) go through the socket pool when it can take them."""
         attempt = 0
         headers = self.headers_for(url)
         if content_type:
@@ -448,7 +448,7 @@ class Connection:
         content_type: str | None = None, retry_status: frozenset[int] = RETRY_STATUS,
         hot: bool = False, **kwargs: Any,
     ) -> _http.Response:
-        """As ``_send_sync``; ``hot`` requests use the asyncio/h11 pool."""
+        """As ``_send_sync``; ``hot`` requests use the asyncio pool."""
         attempt = 0
         headers = self.headers_for(url)
         if content_type:

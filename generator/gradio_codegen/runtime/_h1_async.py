@@ -1,8 +1,9 @@
-"""Kept-alive HTTP/1.1 connections over asyncio streams and h11 for the async client's
-hot path: the queue join (a POST) and the event stream (a GET) of every call.
+"""Kept-alive HTTP/1.1 connections over asyncio streams for the async client's hot
+path: the queue join (a POST) and the event stream (a GET) of every call.
 
-httpx's async stack (anyio cancel scopes, httpcore's pool, sniffio lookups) costs about
-2.3x the CPU of h11 over plain asyncio streams for these two requests. Everything else
+httpx's async stack (anyio cancel scopes, httpcore's pool, sniffio lookups, h11) costs
+several times the CPU of plain asyncio streams and httptools' parser (``_wire``) for
+these two requests. Everything else
 (config, login, cancel, files, custom transports) stays on httpx. As in ``_h1``,
 responses are ``httpx.Response`` objects and failures are httpx's exception types.
 
@@ -17,12 +18,11 @@ import ssl
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Mapping
-from typing import Any, TypeVar
-
-import h11
+from typing import TypeVar
 
 from . import _http
-from ._h1 import KEEPALIVE_EXPIRY, MAX_IDLE, Origin, request_for, sendable, translate
+from ._wire import KEEPALIVE_EXPIRY, MAX_IDLE, Answer, Origin, request_bytes, request_for
+from ._wire import sendable, translate
 
 __all__ = ["AsyncH1Pool", "achunks"]
 
@@ -43,7 +43,9 @@ async def _within(awaitable: Awaitable[_T], seconds: float | None) -> _T:
 
 
 class _Conn:
-    """One socket and its h11 state machine."""
+    """One socket's streams."""
+
+    __slots__ = ("reader", "writer", "loop")
 
     def __init__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
@@ -52,7 +54,6 @@ class _Conn:
         self.reader = reader
         self.writer = writer
         self.loop = loop
-        self.h11 = h11.Connection(h11.CLIENT)
 
     def reusable(self) -> bool:
         """Still open, and nothing arrived while idle (an EOF or reset means the server
@@ -64,11 +65,7 @@ class _Conn:
             and self.reader.exception() is None
         )
 
-    async def send(self, request: h11.Request, body: bytes | None, timeout: float | None) -> None:
-        data = self.h11.send(request) or b""
-        if body:
-            data += self.h11.send(h11.Data(data=body)) or b""
-        data += self.h11.send(h11.EndOfMessage()) or b""
+    async def send(self, data: bytes, timeout: float | None) -> None:
         self.writer.write(data)
         transport = self.writer.transport
         # Usually the kernel took every byte at once: then there is nothing to wait for
@@ -77,12 +74,9 @@ class _Conn:
         if transport.get_write_buffer_size() or transport.is_closing():
             await _within(self.writer.drain(), timeout)
 
-    async def next_event(self, timeout: float | None) -> Any:
-        while True:
-            event = self.h11.next_event()
-            if event is not h11.NEED_DATA:
-                return event
-            self.h11.receive_data(await _within(self.reader.read(_READ_SIZE), timeout))
+    async def receive(self, answer: Answer, timeout: float | None) -> None:
+        """Read what the socket has (waiting at most ``timeout``) into ``answer``."""
+        answer.feed(await _within(self.reader.read(_READ_SIZE), timeout))
 
     def close(self) -> None:
         """Drop the socket at once: nothing is left to flush on a connection given up
@@ -98,7 +92,6 @@ class AsyncH1Pool:
 
     def __init__(self, base_url: str, *, verify: bool) -> None:
         self._origin = Origin.of(base_url)
-        self._host_header = self._origin.netloc.encode("ascii")
         self._verify = verify
         self._ssl: ssl.SSLContext | None = None
         self._idle: list[tuple[float, _Conn]] = []
@@ -114,21 +107,17 @@ class AsyncH1Pool:
     ) -> _http.Response:
         """Send one request and read its whole answer."""
         conn, answer = await self._exchange(method, url, headers, body, timeout)
-        chunks: list[bytes] = []
         try:
-            while True:
-                event = await conn.next_event(timeout.read)
-                if isinstance(event, h11.Data):
-                    chunks.append(bytes(event.data))
-                elif isinstance(event, h11.EndOfMessage):
-                    break
-                elif isinstance(event, h11.ConnectionClosed):
-                    raise _http.RemoteProtocolError("the server closed the connection early")
+            while not answer.done:
+                await conn.receive(answer, timeout.read)
         except BaseException as exc:
             conn.close()
-            raise _translate(exc, "read") from None
-        self._release(conn)
-        return _response(method, url, answer, content=b"".join(chunks))
+            raise translate(exc, "read") from None
+        self._release(conn, answer)
+        return _http.Response(
+            answer.status, headers=answer.headers, content=answer.take(),
+            request=request_for(method, url, answer.status, answer.headers),
+        )
 
     async def stream(
         self, method: str, url: str, headers: Mapping[str, str], timeout: _http.Timeout
@@ -137,7 +126,11 @@ class AsyncH1Pool:
         read to its end gives the connection back to the pool; ``aclose`` (or a
         cancelled read) drops it."""
         conn, answer = await self._exchange(method, url, headers, None, timeout)
-        return _response(method, url, answer, stream=_Body(self, conn, timeout.read))
+        return _http.Response(
+            answer.status, headers=answer.headers,
+            stream=_Body(self, conn, answer, timeout.read),
+            request=request_for(method, url, answer.status, answer.headers),
+        )
 
     async def aclose(self) -> None:
         self._closed = True
@@ -150,27 +143,22 @@ class AsyncH1Pool:
     async def _exchange(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes | None,
         timeout: _http.Timeout,
-    ) -> tuple[_Conn, h11.Response]:
+    ) -> tuple[_Conn, Answer]:
+        """Send the request and read the answer's head."""
+        origin = self._origin
+        data = request_bytes(method, url[len(origin.url):], origin.netloc, headers, body)
         conn = await self._acquire(timeout)
-        fields = [(b"host", self._host_header), (b"accept-encoding", b"identity")]
-        fields += [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
-        if body is not None:
-            fields.append((b"content-length", str(len(body)).encode("ascii")))
         phase = "write"
         try:
-            request = h11.Request(method=method, target=url[len(self._origin.url):], headers=fields)
-            await conn.send(request, body, timeout.write)
+            await conn.send(data, timeout.write)
             phase = "read"
-            while True:
-                event = await conn.next_event(timeout.read)
-                if isinstance(event, h11.Response):
-                    return conn, event
-                if isinstance(event, h11.ConnectionClosed):
-                    raise _http.RemoteProtocolError("the server closed the connection")
-                # 1xx informational answers come before the real one: skip them.
+            answer = Answer()
+            while not answer.head:
+                await conn.receive(answer, timeout.read)
         except BaseException as exc:
             conn.close()
-            raise _translate(exc, phase) from None
+            raise translate(exc, phase) from None
+        return conn, answer
 
     async def _acquire(self, timeout: _http.Timeout) -> _Conn:
         now = time.monotonic()
@@ -197,46 +185,45 @@ class AsyncH1Pool:
                 timeout.connect,
             )
         except BaseException as exc:
-            raise _translate(exc, "connect") from None
+            raise translate(exc, "connect") from None
         return _Conn(reader, writer, asyncio.get_running_loop())
 
-    def _release(self, conn: _Conn) -> None:
-        """Keep a connection whose exchange ended cleanly, unless it must close."""
-        state = conn.h11
-        if (
-            self._closed or state.our_state is not h11.DONE
-            or state.their_state is not h11.DONE or len(self._idle) >= MAX_IDLE
-        ):
+    def _release(self, conn: _Conn, answer: Answer) -> None:
+        """Keep a connection whose answer was read to its end, unless it is closing."""
+        if not answer.reusable or self._closed or len(self._idle) >= MAX_IDLE:
             conn.close()
             return
-        state.start_next_cycle()
         self._idle.append((time.monotonic(), conn))
 
 
 class _Body(_http.AsyncByteStream):
     """A streamed answer's body: chunks as the socket delivers them."""
 
-    def __init__(self, pool: AsyncH1Pool, conn: _Conn, timeout: float | None) -> None:
+    def __init__(
+        self, pool: AsyncH1Pool, conn: _Conn, answer: Answer, timeout: float | None
+    ) -> None:
         self._pool = pool
         self._conn = conn
+        self._answer = answer
         self._timeout = timeout
         self._done = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        answer = self._answer
         while not self._done:
+            chunk = answer.take()  # the first may have come with the head
+            if chunk:
+                yield chunk
+                continue
+            if answer.done:
+                self._done = True
+                self._pool._release(self._conn, answer)
+                return
             try:
-                event = await self._conn.next_event(self._timeout)
+                await self._conn.receive(answer, self._timeout)
             except BaseException as exc:
                 await self.aclose()
-                raise _translate(exc, "read") from None
-            if isinstance(event, h11.Data):
-                yield bytes(event.data)
-            elif isinstance(event, h11.EndOfMessage):
-                self._done = True
-                self._pool._release(self._conn)
-            elif isinstance(event, h11.ConnectionClosed):
-                await self.aclose()
-                raise _http.RemoteProtocolError("the server closed the connection early")
+                raise translate(exc, "read") from None
 
     async def aclose(self) -> None:
         if not self._done:
@@ -250,19 +237,3 @@ def achunks(response: _http.Response) -> AsyncIterator[bytes]:
     if isinstance(stream, _Body) and "content-encoding" not in response.headers:
         return stream.__aiter__()
     return response.aiter_bytes()
-
-
-def _response(method: str, url: str, answer: h11.Response, **body: Any) -> _http.Response:
-    """An httpx response, with its request only where ``request_for`` says."""
-    headers = list(answer.headers)
-    sets_cookie = any(k == b"set-cookie" for k, _ in headers)
-    return _http.Response(
-        answer.status_code, headers=headers,
-        request=request_for(method, url, answer.status_code, sets_cookie), **body,
-    )
-
-
-def _translate(exc: BaseException, phase: str) -> BaseException:
-    if isinstance(exc, h11.LocalProtocolError):
-        return _http.LocalProtocolError(type(exc).__name__)
-    return translate(exc, phase, (h11.RemoteProtocolError, ssl.SSLError, ValueError))
