@@ -7,6 +7,10 @@ certificate checks. Faults on these paths are covered by ``test_faults.py``."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import random
+import select
+import socket
 import socketserver
 import ssl
 import subprocess
@@ -21,7 +25,7 @@ import trustme
 
 from gradio_codegen.runtime import AsyncClient, Client
 from gradio_codegen.runtime._h1 import H1Pool
-from gradio_codegen.runtime._h1_async import AsyncH1Pool
+from gradio_codegen.runtime._h1_async import AsyncH1Pool, achunks
 from gradio_codegen.runtime.errors import APIConnectionError
 from tests.reliability.conftest import Resources, executions, new_tag
 from tests.reliability.proxy import Proxy, Request, wait_until
@@ -340,6 +344,169 @@ def test_requests_the_pools_cannot_write_verbatim_go_through_httpx(headers: dict
     assert not H1Pool(url, verify=True).accepts(url + "/f", headers)
     assert not AsyncH1Pool(url, verify=True).accepts(url + "/f", headers)
     assert not H1Pool(url, verify=True).accepts(url + "/a b", {})
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Callable[[socket.socket], None]], str]]:
+    """A server that hands each accepted connection to ``handle`` on its own thread."""
+    listeners: list[socket.socket] = []
+
+    def start(handle: Callable[[socket.socket], None]) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    sock, _ = listener.accept()
+                except OSError:
+                    return
+                threading.Thread(target=handle, args=(sock,), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    for listener in listeners:
+        listener.close()
+
+
+def _read_request(sock: socket.socket) -> bytes:
+    """A request's body (by its content-length; none without one)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = next(
+        (int(line.split(b":")[1]) for line in head.split(b"\r\n")
+         if line.lower().startswith(b"content-length:")),
+        0,
+    )
+    while len(body) < length:
+        body += sock.recv(1 << 20)
+    return body
+
+
+def test_async_pool_writes_a_large_body_whole(
+    raw_server: Callable[[Callable[[socket.socket], None]], str]
+) -> None:
+    """32 MB is far past the transport's write buffer: the send waits for it to drain."""
+    def handle(sock: socket.socket) -> None:
+        with sock:
+            digest = hashlib.sha256(_read_request(sock)).hexdigest().encode()
+            sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 64\r\n\r\n" + digest)
+
+    url = raw_server(handle)
+    body = random.Random(5).randbytes(32 << 20)
+
+    async def run() -> Any:
+        pool = AsyncH1Pool(url, verify=True)
+        answer = await pool.request("POST", url + "/join", {}, body, httpx.Timeout(30.0))
+        await pool.aclose()
+        return answer
+
+    assert asyncio.run(run()).content == hashlib.sha256(body).hexdigest().encode()
+
+
+def test_a_body_the_server_does_not_read_is_a_write_timeout(
+    raw_server: Callable[[Callable[[socket.socket], None]], str]
+) -> None:
+    done = threading.Event()
+
+    def handle(sock: socket.socket) -> None:
+        with sock:
+            done.wait(60)  # reads nothing: the client's writes fill the buffers and stop
+
+    url = raw_server(handle)
+    body, timeout = bytes(64 << 20), httpx.Timeout(30.0, write=0.5)
+    try:
+        with pytest.raises(httpx.WriteTimeout):
+            H1Pool(url, verify=True).request("POST", url + "/join", {}, body, timeout)
+
+        async def run() -> None:
+            pool = AsyncH1Pool(url, verify=True)
+            with pytest.raises(httpx.WriteTimeout):
+                await pool.request("POST", url + "/join", {}, body, timeout)
+            await pool.aclose()
+
+        asyncio.run(run())
+    finally:
+        done.set()
+
+
+def test_a_shorter_timeout_on_a_kept_alive_connection_applies(
+    raw_server: Callable[[Callable[[socket.socket], None]], str]
+) -> None:
+    """The async pool keeps one timer per connection: a wait with a shorter timeout
+    than the one before must still end on time (else this hangs for 1000 s)."""
+    done = threading.Event()
+
+    def handle(sock: socket.socket) -> None:
+        with sock:
+            _read_request(sock)
+            sock.sendall(FULL)
+            _read_request(sock)
+            done.wait(60)  # no answer to the second request
+
+    url = raw_server(handle)
+
+    async def run() -> None:
+        pool = AsyncH1Pool(url, verify=True)
+        first = await pool.request("GET", url + "/a", {}, None, httpx.Timeout(1000.0))
+        assert first.content == b"0123456789"
+        with pytest.raises(httpx.ReadTimeout):
+            await pool.request("GET", url + "/b", {}, None, httpx.Timeout(0.5))
+        await pool.aclose()
+
+    try:
+        asyncio.run(run())
+    finally:
+        done.set()
+
+
+def test_async_pool_stops_reading_for_a_slow_reader(
+    raw_server: Callable[[Callable[[socket.socket], None]], str]
+) -> None:
+    """While the caller holds a streamed body's first chunk, the connection buffers a
+    bounded amount and then stops reading: the server's writes block (it would finish
+    sending 256 MB in a fraction of a second otherwise). The rest then arrives whole."""
+    size = 256 << 20
+    outcome: list[str] = []
+    decided = threading.Event()
+
+    def handle(sock: socket.socket) -> None:
+        with sock:
+            _read_request(sock)
+            sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % size)
+            sock.setblocking(False)
+            block, sent = b"x" * (1 << 20), 0
+            while sent < size:
+                try:
+                    sent += sock.send(block[: size - sent])
+                except BlockingIOError:
+                    if not outcome and not select.select([], [sock], [], 2.0)[1]:
+                        outcome.append("blocked")  # the client stopped reading
+                        decided.set()
+                    select.select([], [sock], [], 60.0)
+            if not outcome:
+                outcome.append("sent everything")
+                decided.set()
+
+    url = raw_server(handle)
+
+    async def run() -> int:
+        pool = AsyncH1Pool(url, verify=True)
+        response = await pool.stream("GET", url + "/file", {}, httpx.Timeout(60.0))
+        chunks = achunks(response)
+        received = len(await chunks.__anext__())
+        await asyncio.to_thread(decided.wait, 60)  # the event loop runs meanwhile
+        async for chunk in chunks:
+            received += len(chunk)
+        await pool.aclose()
+        return received
+
+    assert asyncio.run(run()) == size
+    assert outcome == ["blocked"]
 
 
 def test_clients_left_open_close_their_connections_at_exit(jobs_server: Server) -> None:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator, Mapping
 
 from . import _http
-from ._wire import KEEPALIVE_EXPIRY, MAX_IDLE, Answer, Origin, request_bytes, request_for
+from ._wire import KEEPALIVE_EXPIRY, MAX_IDLE, Answer, Origin, request_bytes, response
 from ._wire import sendable, translate
 
 __all__ = ["H1Pool", "chunks"]
@@ -40,12 +40,14 @@ def chunks(response: _http.Response) -> Iterator[bytes]:
 
 
 class _Conn:
-    """One socket, and the timeout it was last given (setting one is a system call)."""
+    """One socket, the buffer it is read into (``recv`` would allocate one per read),
+    and the timeout it was last given (setting one is a system call)."""
 
-    __slots__ = ("sock", "_timeout")
+    __slots__ = ("sock", "_buffer", "_timeout")
 
     def __init__(self, sock: socket.socket, timeout: float | None) -> None:
         self.sock = sock
+        self._buffer = memoryview(bytearray(_READ_SIZE))
         self._timeout = timeout
 
     def send(self, data: bytes, timeout: float | None) -> None:
@@ -55,7 +57,7 @@ class _Conn:
     def receive(self, answer: Answer, timeout: float | None) -> None:
         """Read what the socket has (waiting at most ``timeout``) into ``answer``."""
         self._set_timeout(timeout)
-        answer.feed(self.sock.recv(_READ_SIZE))
+        answer.feed(self._buffer[: self.sock.recv_into(self._buffer)])  # the parser copies
 
     def idle_readable(self) -> bool:
         """An idle connection with something to read has been closed by the server (or
@@ -105,10 +107,7 @@ class H1Pool:
             conn.close()
             raise translate(exc, "read") from None
         self._release(conn, answer)
-        return _http.Response(
-            answer.status, headers=answer.headers, content=answer.take(),
-            request=request_for(method, url, answer.status, answer.headers),
-        )
+        return response(method, url, answer)
 
     def stream(
         self, method: str, url: str, headers: Mapping[str, str], timeout: _http.Timeout
@@ -119,11 +118,7 @@ class H1Pool:
         its end gives the connection back to the pool.
         """
         conn, answer = self._exchange(method, url, headers, None, timeout)
-        return _http.Response(
-            answer.status, headers=answer.headers,
-            stream=_Body(self, conn, answer, timeout.read),
-            request=request_for(method, url, answer.status, answer.headers),
-        )
+        return response(method, url, answer, _Body(self, conn, answer, timeout.read))
 
     def close(self) -> None:
         with self._lock:

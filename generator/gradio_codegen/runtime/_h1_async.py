@@ -1,11 +1,13 @@
-"""Kept-alive HTTP/1.1 connections over asyncio streams for the async client's hot
-path: the queue join (a POST) and the event stream (a GET) of every call.
+"""Kept-alive HTTP/1.1 connections over asyncio for the async client's hot path: the
+queue join (a POST) and the event stream (a GET) of every call.
 
 httpx's async stack (anyio cancel scopes, httpcore's pool, sniffio lookups, h11) costs
-several times the CPU of plain asyncio streams and httptools' parser (``_wire``) for
-these two requests. Everything else
-(config, login, cancel, files, custom transports) stays on httpx. As in ``_h1``,
-responses are ``httpx.Response`` objects and failures are httpx's exception types.
+several times the CPU of these two requests over a bare asyncio protocol. Here bytes
+are parsed (httptools, ``_wire``) in the event loop's callback as they arrive, with no
+stream buffer in between, and a caller waits, with a plain timer for its timeout, only
+when its answer needs more. Everything else (config, login, cancel, uploads, custom
+transports) stays on httpx. As in ``_h1``, responses are ``httpx.Response`` objects and
+failures are httpx's exception types.
 
 Connections belong to the event loop that opened them; a pool used from another loop
 (``asyncio.run`` called twice) drops the old loop's connections.
@@ -18,15 +20,17 @@ import ssl
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Mapping
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from . import _http
-from ._wire import KEEPALIVE_EXPIRY, MAX_IDLE, Answer, Origin, request_bytes, request_for
+from ._wire import KEEPALIVE_EXPIRY, MAX_IDLE, Answer, Origin, request_bytes, response
 from ._wire import sendable, translate
 
 __all__ = ["AsyncH1Pool", "achunks"]
 
 _READ_SIZE = 64 * 1024
+#: Body bytes a connection holds for a slow reader before it stops reading the socket.
+_HIGH_WATER = 256 * 1024
 _T = TypeVar("_T")
 
 
@@ -42,49 +46,164 @@ async def _within(awaitable: Awaitable[_T], seconds: float | None) -> _T:
         raise TimeoutError from None
 
 
-class _Conn:
-    """One socket's streams."""
+class _Conn(asyncio.BufferedProtocol):
+    """One connection: the transport reads into one buffer for good (a plain protocol
+    gets a fresh 256 KiB ``bytes`` per read, a large share of a call's CPU), and the
+    answer in progress is fed from there."""
 
-    __slots__ = ("reader", "writer", "loop")
-
-    def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-        loop: asyncio.AbstractEventLoop,
-    ) -> None:
-        self.reader = reader
-        self.writer = writer
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        self._buffer = memoryview(bytearray(_READ_SIZE))
+        self.transport: asyncio.Transport | None = None
+        self._answer: Answer | None = None
+        #: A malformed answer, or the error the connection was lost with.
+        self._error: BaseException | None = None
+        self._ended = False  # the server closed its side, or the connection is gone
+        self._waiter: asyncio.Future[None] | None = None
+        self._writable: asyncio.Future[None] | None = None  # set while writing is paused
+        self._paused = False
+        self._pending: asyncio.Future[None] | None = None  # what _wait waits for
+        self._deadline = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    # -- protocol callbacks ----------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        answer = self._answer
+        if answer is None:
+            self._ended = True  # bytes on an idle connection: it cannot be reused
+            return
+        try:
+            answer.feed(self._buffer[:nbytes])  # the parser copies what it keeps
+        except Exception as exc:
+            self._error = exc
+        if answer.pending > _HIGH_WATER and not self._paused and self.transport is not None:
+            self.transport.pause_reading()
+            self._paused = True
+        self._wake()
+
+    def eof_received(self) -> bool | None:
+        self._ended = True
+        self._wake()
+        return None  # let the transport close
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._ended = True
+        if exc is not None and self._error is None:
+            self._error = exc
+        self._wake()
+        self.resume_writing()
+
+    def pause_writing(self) -> None:
+        self._writable = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        writable, self._writable = self._writable, None
+        if writable is not None and not writable.done():
+            writable.set_result(None)
+
+    # -- use ---------------------------------------------------------------------------
 
     def reusable(self) -> bool:
         """Still open, and nothing arrived while idle (an EOF or reset means the server
         closed it)."""
         return (
-            self.loop is asyncio.get_running_loop()
-            and not self.writer.is_closing()
-            and not self.reader.at_eof()
-            and self.reader.exception() is None
+            self.loop is asyncio.get_running_loop() and not self._ended
+            and self._error is None and self.transport is not None
+            and not self.transport.is_closing()
         )
 
-    async def send(self, data: bytes, timeout: float | None) -> None:
-        self.writer.write(data)
-        transport = self.writer.transport
-        # Usually the kernel took every byte at once: then there is nothing to wait for
-        # (and no timer to arm); a failed write has closed the transport, and drain()
-        # raises its error.
-        if transport.get_write_buffer_size() or transport.is_closing():
-            await _within(self.writer.drain(), timeout)
+    async def send(self, data: bytes, answer: Answer, timeout: float | None) -> None:
+        """Write a request whose answer goes to ``answer``; wait (at most ``timeout``)
+        only if the kernel did not take every byte."""
+        self._answer = answer
+        assert self.transport is not None
+        self.transport.write(data)
+        if self._writable is not None:
+            await self._wait(self._writable, timeout)
+        if self._ended and self._error is not None:
+            raise self._error
 
-    async def receive(self, answer: Answer, timeout: float | None) -> None:
-        """Read what the socket has (waiting at most ``timeout``) into ``answer``."""
-        answer.feed(await _within(self.reader.read(_READ_SIZE), timeout))
+    async def receive(self, timeout: float | None) -> None:
+        """Wait (at most ``timeout``) until the answer has more, or fails."""
+        if self._error is not None:
+            raise self._error
+        answer = self._answer
+        assert answer is not None
+        if self._ended:
+            answer.feed(b"")  # the answer is whole, or this raises
+            return
+        if self._paused and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        self._waiter = self.loop.create_future()
+        try:
+            await self._wait(self._waiter, timeout)
+        finally:
+            self._waiter = None
+        if self._error is not None:
+            raise self._error
+
+    def finish(self) -> None:
+        """The answer was read to its end: the connection is idle."""
+        self._answer = None
 
     def close(self) -> None:
         """Drop the socket at once: nothing is left to flush on a connection given up
         on, and a graceful (TLS) shutdown would need an await with its own deadline."""
+        self._ended = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.transport is not None:
+            try:
+                self.transport.abort()
+            except RuntimeError:
+                pass  # its event loop is closed already
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def _wait(self, future: asyncio.Future[None], timeout: float | None) -> None:
+        """``future``, failed with ``TimeoutError`` after ``timeout`` seconds.
+
+        One timer per connection, moved only when it fires early: a wait is usually a
+        few milliseconds against a timeout of seconds, and a timer armed and cancelled
+        per wait (or ``asyncio.timeout``) cost a tenth of a call's CPU.
+        """
+        if timeout is None:
+            await future
+            return
+        deadline = self.loop.time() + timeout
+        self._deadline = deadline
+        self._pending = future
+        timer = self._timer
+        if timer is None or timer.when() > deadline:
+            if timer is not None:
+                timer.cancel()
+            self._timer = self.loop.call_at(deadline, self._check_deadline)
         try:
-            self.writer.transport.abort()
-        except RuntimeError:
-            pass  # its event loop is closed already
+            await future
+        finally:
+            self._pending = None
+
+    def _check_deadline(self) -> None:
+        self._timer = None
+        pending = self._pending
+        if pending is None or pending.done():
+            return  # nothing waits: the next wait arms a timer again
+        if self.loop.time() >= self._deadline:
+            pending.set_exception(TimeoutError())
+        else:
+            self._timer = self.loop.call_at(self._deadline, self._check_deadline)
 
 
 class AsyncH1Pool:
@@ -109,15 +228,12 @@ class AsyncH1Pool:
         conn, answer = await self._exchange(method, url, headers, body, timeout)
         try:
             while not answer.done:
-                await conn.receive(answer, timeout.read)
+                await conn.receive(timeout.read)
         except BaseException as exc:
             conn.close()
             raise translate(exc, "read") from None
         self._release(conn, answer)
-        return _http.Response(
-            answer.status, headers=answer.headers, content=answer.take(),
-            request=request_for(method, url, answer.status, answer.headers),
-        )
+        return response(method, url, answer)
 
     async def stream(
         self, method: str, url: str, headers: Mapping[str, str], timeout: _http.Timeout
@@ -126,11 +242,7 @@ class AsyncH1Pool:
         read to its end gives the connection back to the pool; ``aclose`` (or a
         cancelled read) drops it."""
         conn, answer = await self._exchange(method, url, headers, None, timeout)
-        return _http.Response(
-            answer.status, headers=answer.headers,
-            stream=_Body(self, conn, answer, timeout.read),
-            request=request_for(method, url, answer.status, answer.headers),
-        )
+        return response(method, url, answer, _Body(self, conn, answer, timeout.read))
 
     async def aclose(self) -> None:
         self._closed = True
@@ -148,13 +260,13 @@ class AsyncH1Pool:
         origin = self._origin
         data = request_bytes(method, url[len(origin.url):], origin.netloc, headers, body)
         conn = await self._acquire(timeout)
+        answer = Answer()
         phase = "write"
         try:
-            await conn.send(data, timeout.write)
+            await conn.send(data, answer, timeout.write)
             phase = "read"
-            answer = Answer()
             while not answer.head:
-                await conn.receive(answer, timeout.read)
+                await conn.receive(timeout.read)
         except BaseException as exc:
             conn.close()
             raise translate(exc, phase) from None
@@ -176,23 +288,25 @@ class AsyncH1Pool:
             if self._ssl is None:
                 self._ssl = _http.create_ssl_context(verify=self._verify, trust_env=False)
             context = self._ssl
+        loop = asyncio.get_running_loop()
         try:
-            reader, writer = await _within(
-                asyncio.open_connection(
-                    origin.host, origin.port, ssl=context,
-                    server_hostname=origin.host if context else None, limit=_READ_SIZE * 4,
+            _, conn = await _within(
+                loop.create_connection(
+                    lambda: _Conn(loop), origin.host, origin.port, ssl=context,
+                    server_hostname=origin.host if context else None,
                 ),
                 timeout.connect,
             )
         except BaseException as exc:
             raise translate(exc, "connect") from None
-        return _Conn(reader, writer, asyncio.get_running_loop())
+        return conn
 
     def _release(self, conn: _Conn, answer: Answer) -> None:
         """Keep a connection whose answer was read to its end, unless it is closing."""
         if not answer.reusable or self._closed or len(self._idle) >= MAX_IDLE:
             conn.close()
             return
+        conn.finish()
         self._idle.append((time.monotonic(), conn))
 
 
@@ -220,7 +334,7 @@ class _Body(_http.AsyncByteStream):
                 self._pool._release(self._conn, answer)
                 return
             try:
-                await self._conn.receive(answer, self._timeout)
+                await self._conn.receive(self._timeout)
             except BaseException as exc:
                 await self.aclose()
                 raise translate(exc, "read") from None

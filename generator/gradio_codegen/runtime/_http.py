@@ -62,6 +62,7 @@ WriteTimeout = httpx.WriteTimeout
 ReadError = httpx.ReadError
 WriteError = httpx.WriteError
 SyncByteStream = httpx.SyncByteStream
+ByteStream = httpx.ByteStream
 AsyncByteStream = httpx.AsyncByteStream
 LocalProtocolError = httpx.LocalProtocolError
 create_ssl_context = httpx.create_ssl_context
@@ -76,6 +77,7 @@ __all__ = [
     "AsyncByteStream",
     "AsyncClient",
     "BaseTransport",
+    "ByteStream",
     "Client",
     "ConnectError",
     "ConnectTimeout",
