@@ -25,6 +25,15 @@ class SSEDecoder:
         self._max = MAX_EVENT_BYTES if max_event_bytes is None else max_event_bytes
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        if (
+            chunk.endswith(b"\n\n") and not self._buffer and not self._pending
+            and not self._data and len(chunk) <= self._max and b"\r" not in chunk
+        ):
+            # What the queue sends: whole events of one "data:" line each, one chunk
+            # per event or a few together. Anything else takes the general path.
+            events = chunk[:-2].split(b"\n\n")
+            if all(event.startswith(b"data:") and b"\n" not in event for event in events):
+                return [_message(e[6:] if e[5:6] == b" " else e[5:]) for e in events]
         if b"\n" not in chunk:
             # Still inside one line: keep the pieces (joining them each time is quadratic).
             self._pending_size += len(chunk)
@@ -62,13 +71,7 @@ class SSEDecoder:
     def _emit(self) -> list[dict[str, Any]]:
         raw = b"\n".join(self._data)
         self._data, self._data_size = [], 0
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            return [{"msg": "__malformed__", "raw": raw[:200].decode("utf-8", "replace")}]
-        if isinstance(message, dict):
-            return [message]
-        return [{"msg": "__malformed__", "raw": repr(message)[:200]}]
+        return [_message(raw)]
 
     def flush(self) -> list[dict[str, Any]]:
         """Messages completed by the end of the stream (a final line without blank)."""
@@ -79,3 +82,14 @@ class SSEDecoder:
         if self._data:
             messages.extend(self._emit())
         return messages
+
+
+def _message(raw: bytes) -> dict[str, Any]:
+    """One event's data as a message; what is not a JSON object is marked malformed."""
+    try:
+        message = json.loads(raw)  # JSON ignores the space that may follow "data:"
+    except ValueError:
+        return {"msg": "__malformed__", "raw": raw[:200].decode("utf-8", "replace")}
+    if isinstance(message, dict):
+        return message
+    return {"msg": "__malformed__", "raw": repr(message)[:200]}
