@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from . import _http, _transfer
 from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
-from ._h1_async import achunks
+from ._h1_async import apipe
 from ._inputs import collect, substitute, uploads_of
 from ._session import (
     BROKE_WHILE_JOINING,
@@ -179,7 +179,7 @@ class AsyncSession:
         protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
         attempt = hiccups = 0
         while True:
-            connected = drained = False
+            connected = False
             try:
                 async with await self.conn.aopen_stream(url) as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
@@ -193,16 +193,17 @@ class AsyncSession:
                     connected = True
                     decoder = SSEDecoder()
                     self._routed = False
-                    async for chunk in achunks(resp):
-                        if drained:
-                            continue  # the app ends the body right after close_stream
+
+                    def take(chunk: bytes) -> bool:
                         for message in decoder.feed(chunk):
                             if self._dispatch(message):
-                                drained = True
-                                break
-                    if drained:
-                        # Read to the end so the connection goes back to the pool: the
-                        # next job's stream then needs no new TCP connection.
+                                return True
+                        return False
+
+                    # Read on to the end after close_stream (the app ends the body right
+                    # after it) so the connection goes back to the pool: the next
+                    # job's stream then needs no new TCP connection.
+                    if await apipe(resp, take):
                         return
                     for message in decoder.flush():
                         if self._dispatch(message):
@@ -219,8 +220,6 @@ class AsyncSession:
             # Reopen only when the connection never reached the app: the app drops
             # a session's jobs when its stream disconnects.
             except _http.TimeoutException as exc:
-                if drained:
-                    return
                 if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     await asyncio.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
@@ -229,8 +228,6 @@ class AsyncSession:
                     f"no message from {redact_url(self.conn.base_url)} within the read timeout"
                 ) from None
             except _http.TransportError as exc:
-                if drained:
-                    return
                 if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     await asyncio.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
