@@ -24,6 +24,7 @@ import pytest
 import trustme
 
 from gradio_codegen.runtime import AsyncClient, Client
+from gradio_codegen.runtime import _wire
 from gradio_codegen.runtime._h1 import H1Pool
 from gradio_codegen.runtime._h1_async import AsyncH1Pool, achunks
 from gradio_codegen.runtime.errors import APIConnectionError
@@ -316,6 +317,17 @@ def test_answers_are_framed_and_connections_kept_only_when_clean(
     url = canned([answer])
     for response, kept in _both(url, "GET", "/f"):
         assert (response.status_code, response.content, kept) == (200, body, int(reusable))
+
+
+def test_answers_read_whole_without_httpx_internals(
+    canned: Callable[[list[bytes]], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read answer's body is stored where httpx's ``Response.read`` stores it; were
+    a later httpx to store it elsewhere, the pools fall back to ``Response(content=)``."""
+    monkeypatch.setattr(_wire, "_STORES_CONTENT", False)
+    url = canned([b'HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\n{"a": 1}'])
+    for response, kept in _both(url, "GET", "/f"):
+        assert (response.status_code, response.json(), kept) == (200, {"a": 1}, 1)
 
 
 def test_garbage_answer_is_a_protocol_error(canned: Callable[[list[bytes]], str]) -> None:

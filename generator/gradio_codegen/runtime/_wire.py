@@ -185,12 +185,30 @@ def response(
             answer.status, headers=answer.headers, stream=stream, request=request
         )
     content = answer.take()
+    if not _STORES_CONTENT:
+        return _http.Response(
+            answer.status, headers=answer.headers, content=content, request=request
+        )
     loaded = _http.Response(
         answer.status, headers=answer.headers, stream=_http.ByteStream(content),
         request=request,
     )
     loaded._content = content
     return loaded
+
+
+def _stores_content() -> bool:
+    """Whether httpx keeps a read body in ``_content`` (as it has since 0.18): checked
+    once, so an httpx that stops doing so only costs ``response`` its fast path."""
+    probe = _http.Response(200, stream=_http.ByteStream(b"probe"))
+    probe._content = b"probe"
+    try:
+        return probe.content == b"probe"
+    except Exception:
+        return False
+
+
+_STORES_CONTENT = _stores_content()
 
 
 def request_for(method: str, url: str, status: int, headers: list[tuple[bytes, bytes]]) -> (
