@@ -1,6 +1,6 @@
 """The hot paths for joins and event streams: sockets for the sync client
-(``runtime/_h1.py``), asyncio streams for the async one (``runtime/_h1_async.py``), both
-parsing answers with httptools (``runtime/_wire.py``).
+(``runtime/_h1.py``), a buffered asyncio protocol for the async one
+(``runtime/_h1_async.py``), both parsing answers with httptools (``runtime/_wire.py``).
 Kept-alive connections, stale ones replaced, login cookies, TLS with and without
 certificate checks. Faults on these paths are covered by ``test_faults.py``."""
 
