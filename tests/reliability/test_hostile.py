@@ -211,3 +211,35 @@ def test_cancelled_async_download_leaves_nothing(fake: FakeGradio, tmp_path: Pat
             assert stopped
 
     asyncio.run(run())
+
+
+STREAM_LOOP_CRASH = b'data: {"msg":"unexpected_error","message":"KeyError: 7","event_id":null}\n\n'
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_stream_error_naming_no_job_reopens_the_stream(fake: FakeGradio, kind: str) -> None:
+    """Gradio 4.x/5.x report a crash of their stream loop as an ``unexpected_error``
+    naming no job and keep the session: the stream is opened again and the job gets
+    its result (the async client reads its first stream in read callbacks)."""
+    fake.messages = [completed(None, {"k": 1})]
+    opened: list[int] = []
+
+    def stream() -> Iterator[bytes]:
+        opened.append(len(opened))
+        if len(opened) == 1:
+            yield STREAM_LOOP_CRASH
+            return
+        fake.raw_stream = None
+        yield from fake._sse()
+
+    fake.raw_stream = stream
+    if kind == "sync":
+        with Client(fake.url) as client:
+            assert client.predict("/fetch", "x") == (None, {"k": 1})
+    else:
+        async def run() -> Any:
+            async with AsyncClient(fake.url) as client:
+                return await client.predict("/fetch", "x")
+
+        assert asyncio.run(run()) == (None, {"k": 1})
+    assert len(opened) == 2

@@ -29,7 +29,7 @@ from gradio_codegen.runtime._h1 import H1Pool
 from gradio_codegen.runtime._h1_async import AsyncH1Pool, achunks
 from gradio_codegen.runtime.errors import APIConnectionError
 from tests.reliability.conftest import Resources, executions, new_tag
-from tests.reliability.proxy import Proxy, Request, wait_until
+from tests.reliability.proxy import Proxy, Request, Rule, http_response, wait_until
 from tests.servers.pool import Server
 
 pytestmark = pytest.mark.timeout(90)
@@ -109,6 +109,44 @@ def test_async_connection_closed_by_the_server_is_replaced(
     assert asyncio.run(run()) == (f"a|{first}", f"b|{second}")
     assert executions(jobs_server, "echo", second) == 1
     resources.assert_released(proxy)
+
+
+def test_async_stream_answered_with_an_error_status_is_retried(
+    proxy: Proxy, jobs_server: Server, resources: Resources
+) -> None:
+    # The async client reads the stream in read callbacks on the join's idle
+    # connection; an answer it does not take there goes to a reader task as it is.
+    proxy.add(Rule("queue/data", "respond", response=http_response(
+        503, b'{"detail":"busy"}', {"content-type": "application/json", "retry-after": "0"}
+    )))
+    tag = new_tag()
+
+    async def run() -> Any:
+        async with AsyncClient(proxy.url) as client:
+            return await client.predict("/echo", "hi", tag)
+
+    assert asyncio.run(run()) == f"hi|{tag}"
+    streams = proxy.seen("queue/data")
+    assert len(streams) == 2 and all(_hot(r) for r in streams)
+    assert streams[0].conn_id == proxy.seen("queue/join")[0].conn_id
+    assert executions(jobs_server, "echo", tag) == 1
+    resources.assert_released(proxy)
+
+
+def test_async_client_serves_one_event_loop_after_another(
+    proxy: Proxy, jobs_server: Server
+) -> None:
+    # asyncio.run may end while the stream is still read on to close_stream, in the
+    # read callbacks of a connection of that loop: the next loop starts afresh.
+    client = AsyncClient(proxy.url)
+    tags = [new_tag() for _ in range(3)]
+
+    async def call(tag: str) -> Any:
+        return await client.predict("/echo", "hi", tag)
+
+    assert [asyncio.run(call(tag)) for tag in tags] == [f"hi|{tag}" for tag in tags]
+    asyncio.run(client.aclose())  # httpx's connections of the first loop are unusable
+    assert all(executions(jobs_server, "echo", tag) == 1 for tag in tags)
 
 
 def test_login_cookie_reaches_joins_and_streams(serve: Callable[[str, str], Server]) -> None:

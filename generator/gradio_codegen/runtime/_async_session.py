@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any, Sequence
+from contextlib import aclosing
+from typing import Any, Callable, Generator, Sequence
 
 from . import _http, _transfer
 from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
 from ._h1_async import apipe
+from ._wire import Answer
 from ._inputs import collect, substitute, uploads_of
 from ._session import (
     BROKE_WHILE_JOINING,
@@ -52,7 +54,7 @@ class AsyncSession:
         self.session_hash = uuid.uuid4().hex
         self._jobs: dict[str, AsyncJob[Any]] = {}
         self._unclaimed: dict[str, list[dict[str, Any]]] = {}
-        self._reader: asyncio.Task[None] | None = None
+        self._reader: asyncio.Task[None] | _StreamFeed | None = None
         self._generation = 0
         self._closed = False
         self._routed = False
@@ -100,8 +102,14 @@ class AsyncSession:
         backlog = self._unclaimed.pop(event_id, [])
         if backlog and job._process(backlog):
             self._jobs.pop(event_id, None)
-        if self._reader is None and self._jobs:
-            self._reader = asyncio.get_running_loop().create_task(self._run())
+        reader = self._reader
+        if isinstance(reader, _StreamFeed) and reader.ended.get_loop() is not (
+            asyncio.get_running_loop()
+        ):
+            reader.close()  # its event loop ended (asyncio.run called again)
+            self._reader = reader = None
+        if reader is None and self._jobs:
+            self._start_reader()
         return job
 
     async def cancel(self, job: AsyncJob[Any]) -> bool:
@@ -132,33 +140,108 @@ class AsyncSession:
             if peer._core.event_id:
                 self._jobs.pop(peer._core.event_id, None)
 
-    async def _run(self) -> None:
+    def _start_reader(self) -> None:
+        """Read the stream for the pending jobs: in the event loop's read callbacks when
+        the hot path has an idle connection for it (``_StreamFeed``), else in a task."""
+        self._generation += 1
+        generation = self._generation
+        # Pending when the stream ends, these jobs were forgotten by the app (see _done).
+        suspects = [e for e, j in self._jobs.items() if j._generation < generation]
+        loop = asyncio.get_running_loop()
+        feed = _StreamFeed(self, suspects, loop)
+        stop = self.conn.feed_stream(self.conn.stream_url(self.session_hash), feed)
+        if stop is None:
+            self._reader = loop.create_task(self._run(suspects))
+        else:
+            feed.stop = stop
+            self._reader = feed
+
+    async def _run(
+        self, suspects: list[str], first: _http.Response | None = None, hiccups: int = 0
+    ) -> None:
+        """Read one stream (reopened after hiccups) in a task: ``first`` is the stream
+        already open when a ``_StreamFeed`` handed it over."""
         try:
-            while self._jobs and not self._closed:
-                self._generation += 1
-                generation = self._generation
-                suspects = [e for e, j in self._jobs.items() if j._generation < generation]
-                try:
-                    await self._read_stream(self.session_hash)
-                except GradioError as exc:
-                    self._fail_all(exc)
+            await self._read_stream(self.session_hash, first, hiccups)
+        except GradioError as exc:
+            self._done(suspects, exc)
+            return
+        except asyncio.CancelledError:
+            if self._reader is asyncio.current_task():
+                self._reader = None  # (an event loop's end cancels its tasks)
+            raise
+        except Exception as exc:
+            self._done(suspects, _crash(exc))
+            return
+        self._done(suspects, None)
+
+    def _done(self, suspects: list[str], error: BaseException | None) -> None:
+        """A stream ended (``error``: it broke): settle its jobs, and start the next
+        stream for jobs that joined meanwhile."""
+        self._reader = None
+        if error is not None:
+            self._fail_all(error)
+        else:
+            for event_id in suspects:
+                job = self._jobs.pop(event_id, None)
+                if job is None:
                     continue
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    log.exception("event stream reader crashed")
-                    self._fail_all(ProtocolError(f"event stream reader failed: {exc!r}"))
-                    continue
-                for event_id in suspects:
-                    job = self._jobs.pop(event_id, None)
-                    if job is None:
-                        continue
-                    if job._core.cancel_requested:
-                        job._end_cancelled()
-                    else:
-                        job._fail(ProtocolError(FORGOTTEN_REASON))
-        finally:
-            self._reader = None
+                if job._core.cancel_requested:
+                    job._end_cancelled()
+                else:
+                    job._fail(ProtocolError(FORGOTTEN_REASON))
+        if self._jobs and not self._closed:
+            self._start_reader()
+
+    def _fed(self, feed: _StreamFeed, error: BaseException | None) -> None:
+        """A ``_StreamFeed`` ended: as ``_run`` would after ``_read_stream``."""
+        if self._reader is not feed:
+            return  # the client was closed
+        if error is None and not feed.drained:
+            try:
+                for message in feed.decoder.flush():
+                    if self._dispatch(message):
+                        feed.drained = True
+                        break
+            except Exception as exc:
+                error = exc
+            protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
+            if error is None and not feed.drained and protocol == "sse_v3":
+                error = APIConnectionError("the event stream ended before close_stream")
+        feed.ended.set_result(None)
+        if feed.drained and not isinstance(error, StreamHiccup):
+            error = None  # what the stream had to say has arrived
+        if isinstance(error, StreamHiccup):
+            log.debug("reopening the event stream after: %s", error)
+            loop = feed.ended.get_loop()
+            self._reader = loop.create_task(self._run(feed.suspects, hiccups=1))
+            return
+        if error is None or isinstance(error, GradioError):
+            self._done(feed.suspects, error)
+        elif isinstance(error, _http.TimeoutException):
+            self._done(feed.suspects, self._silent())
+        elif isinstance(error, _http.TransportError):
+            self._done(feed.suspects, self._broke(error))
+        else:
+            self._done(feed.suspects, _crash(error))
+
+    def _handed(self, feed: _StreamFeed, response: _http.Response) -> None:
+        """A ``_StreamFeed`` got an answer it does not take (an error status, cookies,
+        an encoding): a reader task reads it as if it had opened it."""
+        self.conn.keep_cookies(response)
+        feed.ended.set_result(None)
+        self._reader = feed.ended.get_loop().create_task(self._run(feed.suspects, response))
+
+    def _silent(self) -> APITimeoutError:
+        return APITimeoutError(
+            f"no message from {redact_url(self.conn.base_url)} within the read timeout"
+        )
+
+    def _broke(self, exc: BaseException) -> APIConnectionError:
+        return APIConnectionError(
+            f"the event stream from {redact_url(self.conn.base_url)} broke "
+            f"({type(exc).__name__})"
+        )
 
     def _fail_all(self, error: BaseException) -> None:
         """Fail every pending job and move later jobs to a new session (the app may
@@ -174,14 +257,20 @@ class AsyncSession:
             else:
                 job._fail(error)
 
-    async def _read_stream(self, session_hash: str) -> None:
+    async def _read_stream(
+        self, session_hash: str, first: _http.Response | None = None, hiccups: int = 0
+    ) -> None:
         url = self.conn.stream_url(session_hash)
         protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
-        attempt = hiccups = 0
+        attempt = 0
         while True:
             connected = False
             try:
-                async with await self.conn.aopen_stream(url) as resp:
+                if first is None:
+                    opened = await self.conn.aopen_stream(url)
+                else:
+                    opened, first = aclosing(first), None
+                async with opened as resp:
                     if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
                         await resp.aread()
                         await asyncio.sleep(self.conn.retry.delay(attempt, retry_after(resp)))
@@ -224,18 +313,13 @@ class AsyncSession:
                     await asyncio.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
                     continue
-                raise APITimeoutError(
-                    f"no message from {redact_url(self.conn.base_url)} within the read timeout"
-                ) from None
+                raise self._silent() from None
             except _http.TransportError as exc:
                 if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     await asyncio.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
                     continue
-                raise APIConnectionError(
-                    f"the event stream from {redact_url(self.conn.base_url)} broke "
-                    f"({type(exc).__name__})"
-                ) from None
+                raise self._broke(exc) from None
 
     def _dispatch(self, message: dict[str, Any]) -> bool:
         kind = message.get("msg")
@@ -270,9 +354,70 @@ class AsyncSession:
         for job in jobs:
             job._end_cancelled("the client was closed")
         reader = self._reader
-        if reader is not None and not reader.done():
+        if isinstance(reader, _StreamFeed):
+            self._reader = None
+            reader.close()
+        elif reader is not None and not reader.done():
             reader.cancel()
             try:
                 await reader
             except (asyncio.CancelledError, Exception):
                 pass
+
+
+def _crash(exc: BaseException) -> ProtocolError:
+    log.error("event stream reader crashed", exc_info=exc)
+    return ProtocolError(f"event stream reader failed: {exc!r}")
+
+
+#: Answer headers a ``_StreamFeed`` hands to a reader task (httpx handles them).
+_HANDED = (b"set-cookie", b"content-encoding")
+
+
+class _StreamFeed:
+    """The event stream read in the event loop's read callbacks (``Connection.feed_stream``):
+    no reader task starts, wakes and ends for each job, which was a third of the async
+    client's event loop work per call. Awaiting it waits until it ends."""
+
+    def __init__(
+        self, session: AsyncSession, suspects: list[str], loop: asyncio.AbstractEventLoop
+    ) -> None:
+        self.session = session
+        self.suspects = suspects
+        self.decoder = SSEDecoder()
+        #: close_stream came: the rest of the body is read only to reuse the connection.
+        self.drained = False
+        self.stop: Callable[[], None] | None = None
+        self.ended: asyncio.Future[None] = loop.create_future()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return asyncio.shield(self.ended).__await__()
+
+    def head(self, answer: Answer) -> bool:
+        if answer.status != 200 or any(
+            name.lower() in _HANDED for name, _ in answer.headers
+        ):
+            return False
+        self.session._routed = False
+        return True
+
+    def chunk(self, data: bytes) -> None:
+        if self.drained:
+            return
+        dispatch = self.session._dispatch
+        for message in self.decoder.feed(data):
+            if dispatch(message):
+                self.drained = True
+                return
+
+    def end(self, error: BaseException | None) -> None:
+        self.session._fed(self, error)
+
+    def takeover(self, response: _http.Response) -> None:
+        self.session._handed(self, response)
+
+    def close(self) -> None:
+        if self.stop is not None:
+            self.stop()
+        if not self.ended.done():
+            self.ended.set_result(None)

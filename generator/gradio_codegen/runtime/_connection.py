@@ -17,12 +17,14 @@ import threading
 import time
 from contextlib import aclosing, closing
 from dataclasses import dataclass
-from typing import Any, AsyncContextManager, ContextManager, Iterable, Mapping, Sequence
+from typing import (
+    Any, AsyncContextManager, Callable, ContextManager, Iterable, Mapping, Sequence,
+)
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from . import _http
 from ._h1 import H1Pool
-from ._h1_async import AsyncH1Pool
+from ._h1_async import AsyncH1Pool, Feed
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -330,11 +332,31 @@ class Connection:
         self._keep_cookies(self.aclient, response)
         return aclosing(response)
 
+    def feed_stream(self, url: str, feed: Feed) -> Callable[[], None] | None:
+        """Open the queue's event stream with its answer handled by ``feed`` in the
+        event loop's read callbacks (``AsyncH1Pool.feed``): what stops it, or None,
+        with nothing sent, when the async hot path has no idle connection for it."""
+        headers = self.headers_for(url)
+        self._add_cookies(self._async, "GET", url, headers)
+        pool = self._ahot(url, headers)
+        if pool is None:
+            return None
+        piped = pool.feed(url, headers, self.stream_http_timeout.read, feed)
+        return None if piped is None else piped.close
+
+    def keep_cookies(self, response: _http.Response) -> None:
+        """Take the cookies an answer of the async hot path sets."""
+        self._keep_cookies(self.aclient, response)
+
     async def aclose(self) -> None:
         self.close()  # the sync client and pool of threaded downloads
         if self._async is not None:
-            await self._async.aclose()
-            self._async = None
+            client, self._async = self._async, None
+            try:
+                await client.aclose()
+            except RuntimeError as exc:
+                if "closed" not in str(exc):
+                    raise  # else its connections belong to an event loop that has ended
         if self._ah1 is not None:
             await self._ah1.aclose()
             self._ah1 = None

@@ -20,13 +20,13 @@ import ssl
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TypeVar, cast
+from typing import Protocol, TypeVar, cast
 
 from . import _http
 from ._wire import KEEPALIVE_EXPIRY, MAX_IDLE, Answer, Origin, request_bytes, response
 from ._wire import sendable, translate
 
-__all__ = ["AsyncH1Pool", "achunks", "apipe"]
+__all__ = ["AsyncH1Pool", "Feed", "achunks", "apipe"]
 
 _READ_SIZE = 64 * 1024
 #: Body bytes a connection holds for a slow reader before it stops reading the socket.
@@ -69,6 +69,8 @@ class _Conn(asyncio.BufferedProtocol):
         self._sink: Callable[[bytes], object] | None = None
         self._sink_timeout: float | None = None
         self._sink_error: BaseException | None = None
+        #: Handles the whole answer in callbacks (``AsyncH1Pool.feed``).
+        self._piped: _Piped | None = None
 
     # -- protocol callbacks ----------------------------------------------------------
 
@@ -87,6 +89,9 @@ class _Conn(asyncio.BufferedProtocol):
             answer.feed(self._buffer[:nbytes])  # the parser copies what it keeps
         except Exception as exc:
             self._error = exc
+        if self._piped is not None:
+            self._piped.update()
+            return
         sink = self._sink
         if sink is not None and self._error is None:
             chunk = answer.take()
@@ -108,6 +113,8 @@ class _Conn(asyncio.BufferedProtocol):
     def eof_received(self) -> bool | None:
         self._ended = True
         self._wake()
+        if self._piped is not None:
+            self._piped.update()
         return None  # let the transport close
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -116,6 +123,8 @@ class _Conn(asyncio.BufferedProtocol):
             self._error = exc
         self._wake()
         self.resume_writing()
+        if self._piped is not None:
+            self._piped.update()
 
     def pause_writing(self) -> None:
         self._writable = self.loop.create_future()
@@ -203,14 +212,8 @@ class _Conn(asyncio.BufferedProtocol):
         if timeout is None:
             await future
             return
-        deadline = self.loop.time() + timeout
-        self._deadline = deadline
         self._pending = future
-        timer = self._timer
-        if timer is None or timer.when() > deadline:
-            if timer is not None:
-                timer.cancel()
-            self._timer = self.loop.call_at(deadline, self._check_deadline)
+        self.arm(timeout)
         try:
             await future
         finally:
@@ -219,12 +222,24 @@ class _Conn(asyncio.BufferedProtocol):
     def _check_deadline(self) -> None:
         self._timer = None
         pending = self._pending
-        if pending is None or pending.done():
+        piped = self._piped
+        if (pending is None or pending.done()) and piped is None:
             return  # nothing waits: the next wait arms a timer again
-        if self.loop.time() >= self._deadline:
-            pending.set_exception(TimeoutError())
-        else:
+        if self.loop.time() < self._deadline:
             self._timer = self.loop.call_at(self._deadline, self._check_deadline)
+        elif piped is not None:
+            piped.fail(_http.ReadTimeout("timed out (read)"))
+        elif pending is not None:
+            pending.set_exception(TimeoutError())
+
+    def arm(self, timeout: float) -> None:
+        """Fail what waits on this connection if nothing arrives for ``timeout`` s."""
+        deadline = self._deadline = self.loop.time() + timeout
+        timer = self._timer
+        if timer is None or timer.when() > deadline:
+            if timer is not None:
+                timer.cancel()
+            self._timer = self.loop.call_at(deadline, self._check_deadline)
 
 
 class AsyncH1Pool:
@@ -293,14 +308,39 @@ class AsyncH1Pool:
             raise translate(exc, phase) from None
         return conn, answer
 
-    async def _acquire(self, timeout: _http.Timeout) -> _Conn:
+    def feed(
+        self, url: str, headers: Mapping[str, str], timeout: float | None, feed: Feed
+    ) -> _Piped | None:
+        """GET ``url`` on an idle kept-alive connection, its answer handled by ``feed``
+        in the connection's read callbacks: no task waits or wakes for it. A silence
+        of ``timeout`` seconds fails it. None, with nothing sent, when no connection
+        is idle; the returned handle's ``close`` stops it."""
+        conn = self._reuse()
+        if conn is None:
+            return None
+        origin = self._origin
+        piped = _Piped(self, conn, feed, timeout, url)
+        conn._answer, conn._piped = piped.answer, piped
+        assert conn.transport is not None
+        # A failed write reaches the feed through connection_lost, never from here.
+        conn.transport.write(
+            request_bytes("GET", url[len(origin.url):], origin.netloc, headers, None)
+        )
+        if timeout is not None:
+            conn.arm(timeout)
+        return piped
+
+    def _reuse(self) -> _Conn | None:
         now = time.monotonic()
         while self._idle:
             since, conn = self._idle.pop()
             if now - since < KEEPALIVE_EXPIRY and conn.reusable():
                 return conn
             conn.close()
-        return await self._connect(timeout)
+        return None
+
+    async def _acquire(self, timeout: _http.Timeout) -> _Conn:
+        return self._reuse() or await self._connect(timeout)
 
     async def _connect(self, timeout: _http.Timeout) -> _Conn:
         origin = self._origin
@@ -329,6 +369,86 @@ class AsyncH1Pool:
             return
         conn.finish()
         self._idle.append((time.monotonic(), conn))
+
+
+class Feed(Protocol):
+    """Takes an answer in the event loop's read callbacks (``AsyncH1Pool.feed``)."""
+
+    def head(self, answer: Answer) -> bool:
+        """The head arrived: True takes the body here (``chunk``, then ``end``); False
+        hands the answer to ``takeover`` instead."""
+
+    def chunk(self, data: bytes) -> None:
+        """Body bytes as they arrive; what this raises ends the feed with it."""
+
+    def end(self, error: BaseException | None) -> None:
+        """The body ended (None, the connection went back to the pool), or the feed
+        failed: httpx's exception for a broken or silent connection, or what
+        ``chunk`` raised."""
+
+    def takeover(self, response: _http.Response) -> None:
+        """The answer as ``AsyncH1Pool.stream`` returns it, body still to be read."""
+
+
+class _Piped:
+    """One answer fed to a ``Feed`` from its connection's callbacks."""
+
+    __slots__ = ("_pool", "_conn", "answer", "_feed", "_timeout", "_url", "_headed")
+
+    def __init__(
+        self, pool: AsyncH1Pool, conn: _Conn, feed: Feed, timeout: float | None, url: str
+    ) -> None:
+        self._pool, self._conn, self._feed = pool, conn, feed
+        self.answer = Answer()
+        self._timeout, self._url = timeout, url
+        self._headed = False
+
+    def update(self) -> None:
+        """The connection read, ended or broke: move the feed on."""
+        conn, answer = self._conn, self.answer
+        error = conn._error
+        if error is None and conn._ended and not answer.done:
+            try:
+                answer.feed(b"")  # the end of an until-close body, or a broken answer
+            except Exception as exc:
+                error = exc
+        if error is not None:
+            self.fail(translate(error, "read"))
+            return
+        if self._timeout is not None:
+            conn._deadline = conn.loop.time() + self._timeout  # it read something
+        if not self._headed:
+            if not answer.head:
+                return
+            self._headed = True
+            if not self._feed.head(answer):
+                conn._piped = None
+                body = _Body(self._pool, conn, answer, self._timeout)
+                self._feed.takeover(response("GET", self._url, answer, body))
+                return
+        chunk = answer.take()
+        if chunk:
+            try:
+                self._feed.chunk(chunk)
+            except Exception as exc:
+                self.fail(exc)
+                return
+        if answer.done:
+            conn._piped = None
+            self._pool._release(conn, answer)
+            self._feed.end(None)  # last: it may start the next answer on this connection
+
+    def fail(self, error: BaseException) -> None:
+        if self._conn._piped is self:
+            self._conn._piped = None
+            self._conn.close()
+            self._feed.end(error)
+
+    def close(self) -> None:
+        """Stop feeding and drop the connection; the feed hears nothing more."""
+        if self._conn._piped is self:
+            self._conn._piped = None
+            self._conn.close()
 
 
 class _Body(_http.AsyncByteStream):
