@@ -185,6 +185,28 @@ def _pooled_seq(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+def _pooled_gen(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Time per update over the processes (one stream each)."""
+    if not runs:
+        return None
+    return {
+        "yields": runs[0]["yields"],
+        "processes": len(runs),
+        "updates_seen": min(r["updates_seen"] for r in runs),
+        "per_update_s": summary([r["per_update_s"]["median"] for r in runs]),
+    }
+
+
+def _rotating(clients: list[str], rounds: int) -> list[str]:
+    """Each client once per round, the order rotated by one each round: the app slows
+    down as it serves more sessions, so no client may always come last."""
+    order = []
+    for round_ in range(rounds):
+        shift = round_ % len(clients)
+        order += clients[shift:] + clients[:shift]
+    return order
+
+
 def _median_of(runs: list[dict[str, Any]], key: str) -> float:
     return float(summary([r[key] for r in runs])["median"])
 
@@ -230,17 +252,13 @@ def measure_all(
 
     log(f"3. sequential calls ({cfg.seq_calls} after {cfg.seq_warmup} warm-up, "
         f"{cfg.seq_reps} processes each)")
-    # Rounds in rotating order: the app slows down as it serves more sessions, so no
-    # client may always come last.
     seq_runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sync_clients}
-    for round_ in range(cfg.seq_reps):
-        shift = round_ % len(sync_clients)
-        for name in sync_clients[shift:] + sync_clients[:shift]:
-            fresh_app()
-            result = _guard(errors, f"sequential.{name}", lambda: runner.client(
-                "seq", name, calls=cfg.seq_calls, warmup=cfg.seq_warmup))
-            if result:
-                seq_runs[name].append(result)
+    for name in _rotating(sync_clients, cfg.seq_reps):
+        fresh_app()
+        result = _guard(errors, f"sequential.{name}", lambda: runner.client(
+            "seq", name, calls=cfg.seq_calls, warmup=cfg.seq_warmup))
+        if result:
+            seq_runs[name].append(result)
     figures["sequential"] = {name: _pooled_seq(runs) for name, runs in seq_runs.items()}
 
     log(f"4. concurrency: {cfg.async_jobs} async jobs ({cfg.async_reps} processes each), "
@@ -271,12 +289,17 @@ def measure_all(
             "failure_samples": sorted({s for r in runs for s in r["failure_samples"]})[:5],
         }
 
-    log(f"5. generator with {cfg.yields} yields ({cfg.gen_reps} runs)")
-    figures["generator"] = {}
-    for name in sync_clients:
+    log(f"5. generator with {cfg.yields} yields ({cfg.gen_reps} processes each)")
+    # As for figure 3: one stream per process, in rounds of rotating order, each on a
+    # fresh app (one process per client on one app moved the ratios by 20%).
+    gen_runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sync_clients}
+    for name in _rotating(sync_clients, cfg.gen_reps):
         fresh_app()
-        figures["generator"][name] = _guard(errors, f"generator.{name}", lambda: runner.client(
-            "generator", name, yields=cfg.yields, reps=cfg.gen_reps))
+        result = _guard(errors, f"generator.{name}", lambda: runner.client(
+            "generator", name, yields=cfg.yields, reps=1))
+        if result:
+            gen_runs[name].append(result)
+    figures["generator"] = {name: _pooled_gen(runs) for name, runs in gen_runs.items()}
 
     log(f"6. files: {cfg.file_bytes / MB:.0f} MiB up and down ({cfg.file_reps} processes each)")
     for direction in ("file_up", "file_down"):
