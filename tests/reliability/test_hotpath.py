@@ -559,6 +559,65 @@ def test_async_pool_stops_reading_for_a_slow_reader(
     assert outcome == ["blocked"]
 
 
+class _Collect:
+    """A ``Feed`` that keeps the body and how it ended."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.data = b""
+        self.ended: asyncio.Future[BaseException | None] = loop.create_future()
+
+    def head(self, answer: _wire.Answer) -> bool:
+        return answer.status == 200
+
+    def chunk(self, data: bytes) -> None:
+        self.data += data
+
+    def end(self, error: BaseException | None) -> None:
+        self.ended.set_result(error)
+
+    def takeover(self, response: httpx.Response) -> None:
+        self.ended.set_exception(AssertionError(f"handed over: {response.status_code}"))
+
+
+def test_async_connection_paused_for_a_slow_reader_reads_again_when_reused(
+    raw_server: Callable[[Callable[[socket.socket], None]], str]
+) -> None:
+    """A body that ends while its connection has stopped reading for a slow reader
+    leaves the connection idle: reused for a stream read in read callbacks (the async
+    event stream), it reads again."""
+    size = 300 << 10  # whole after the read that crosses the 256 KiB mark
+    event = b"data: {}\n\n"
+
+    def handle(sock: socket.socket) -> None:
+        with sock:
+            _read_request(sock)
+            sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % size + b"x" * size)
+            _read_request(sock)
+            sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(event) + event)
+            sock.recv(1)  # until the client closes
+
+    url = raw_server(handle)
+
+    async def run() -> tuple[int, BaseException | None, bytes]:
+        loop = asyncio.get_running_loop()
+        pool = AsyncH1Pool(url, verify=True)
+        response = await pool.stream("GET", url + "/file", {}, httpx.Timeout(10.0))
+        answer: _wire.Answer = response.stream._answer  # type: ignore[attr-defined]
+        deadline = loop.time() + 10
+        while not answer.done and loop.time() < deadline:
+            await asyncio.sleep(0)  # the loop reads the body; nobody takes it yet
+        received = 0
+        async for chunk in achunks(response):
+            received += len(chunk)
+        feed = _Collect(loop)
+        assert pool.feed(url + "/queue/data", {}, 10.0, feed) is not None  # the same connection
+        error = await asyncio.wait_for(feed.ended, 10)
+        await pool.aclose()
+        return received, error, feed.data
+
+    assert asyncio.run(run()) == (size, None, event)
+
+
 def test_clients_left_open_close_their_connections_at_exit(jobs_server: Server) -> None:
     """The shared client behind an SDK's module-level functions is never closed by its
     user: at exit the runtime closes every sync client still open, so no kept-alive

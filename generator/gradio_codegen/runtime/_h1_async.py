@@ -181,8 +181,12 @@ class _Conn(asyncio.BufferedProtocol):
             raise self._error
 
     def finish(self) -> None:
-        """The answer was read to its end: the connection is idle."""
+        """The answer was read to its end: the connection is idle, and reads again if
+        a slow reader had paused it (to see the server close it, and for a feed)."""
         self._answer = None
+        if self._paused and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
 
     def close(self) -> None:
         """Drop the socket at once: nothing is left to flush on a connection given up
