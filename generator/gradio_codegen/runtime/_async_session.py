@@ -18,7 +18,7 @@ from typing import Any, Callable, Generator, Sequence
 from . import _http, _transfer
 from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
 from ._core import JobCore
-from ._h1_async import apipe
+from ._h1_async import achunks
 from ._wire import Answer
 from ._inputs import collect, substitute, uploads_of
 from ._session import (
@@ -201,15 +201,9 @@ class AsyncSession:
             return  # the client was closed
         if error is None and not feed.drained:
             try:
-                for message in feed.decoder.flush():
-                    if self._dispatch(message):
-                        feed.drained = True
-                        break
+                self._body_ended(feed.decoder)
             except Exception as exc:
                 error = exc
-            protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
-            if error is None and not feed.drained and protocol == "sse_v3":
-                error = APIConnectionError("the event stream ended before close_stream")
         feed.ended.set_result(None)
         if feed.drained and not isinstance(error, StreamHiccup):
             error = None  # what the stream had to say has arrived
@@ -263,10 +257,9 @@ class AsyncSession:
         self, session_hash: str, first: _http.Response | None = None, hiccups: int = 0
     ) -> None:
         url = self.conn.stream_url(session_hash)
-        protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
         attempt = 0
         while True:
-            connected = False
+            connected = drained = False
             try:
                 if first is None:
                     opened = await self.conn.aopen_stream(url)
@@ -284,23 +277,17 @@ class AsyncSession:
                     connected = True
                     decoder = SSEDecoder()
                     self._routed = False
-
-                    def take(chunk: bytes) -> bool:
+                    async for chunk in achunks(resp):
+                        if drained:
+                            continue  # the app ends the body right after close_stream
                         for message in decoder.feed(chunk):
                             if self._dispatch(message):
-                                return True
-                        return False
-
-                    # Read on to the end after close_stream (the app ends the body right
-                    # after it) so the connection goes back to the pool: the next
-                    # job's stream then needs no new TCP connection.
-                    if await apipe(resp, take):
-                        return
-                    for message in decoder.flush():
-                        if self._dispatch(message):
-                            return
-                    if protocol == "sse_v3" and not self._closed:
-                        raise APIConnectionError("the event stream ended before close_stream")
+                                drained = True
+                                break
+                    if not drained:
+                        self._body_ended(decoder)
+                    # Read to the end (also after close_stream) so the connection goes
+                    # back to the pool: the next job's stream needs no new connection.
                     return
             except StreamHiccup as exc:
                 hiccups = 1 if self._routed else hiccups + 1
@@ -311,17 +298,31 @@ class AsyncSession:
             # Reopen only when the connection never reached the app: the app drops
             # a session's jobs when its stream disconnects.
             except _http.TimeoutException as exc:
+                if drained:
+                    return
                 if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     await asyncio.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
                     continue
                 raise self._silent() from None
             except _http.TransportError as exc:
+                if drained:
+                    return
                 if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
                     await asyncio.sleep(self.conn.retry.delay(attempt))
                     attempt += 1
                     continue
                 raise self._broke(exc) from None
+
+    def _body_ended(self, decoder: SSEDecoder) -> None:
+        """The stream's body ended before close_stream: route what the decoder still
+        holds; with sse_v3 (which always sends close_stream) the end is a break."""
+        for message in decoder.flush():
+            if self._dispatch(message):
+                return
+        protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
+        if protocol == "sse_v3" and not self._closed:
+            raise APIConnectionError("the event stream ended before close_stream")
 
     def _dispatch(self, message: dict[str, Any]) -> bool:
         kind = message.get("msg")

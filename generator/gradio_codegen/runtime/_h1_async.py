@@ -19,14 +19,14 @@ import asyncio
 import ssl
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from typing import Protocol, TypeVar, cast
 
 from . import _http
 from ._wire import KEEPALIVE_EXPIRY, MAX_IDLE, Answer, Origin, request_bytes, response
 from ._wire import sendable, translate
 
-__all__ = ["AsyncH1Pool", "Feed", "achunks", "apipe"]
+__all__ = ["AsyncH1Pool", "Feed", "achunks"]
 
 _READ_SIZE = 64 * 1024
 #: Body bytes a connection holds for a slow reader before it stops reading the socket.
@@ -65,10 +65,6 @@ class _Conn(asyncio.BufferedProtocol):
         self._pending: asyncio.Future[None] | None = None  # what _wait waits for
         self._deadline = 0.0
         self._timer: asyncio.TimerHandle | None = None
-        #: Takes body chunks as they arrive (``_Body.pipe``).
-        self._sink: Callable[[bytes], object] | None = None
-        self._sink_timeout: float | None = None
-        self._sink_error: BaseException | None = None
         #: Handles the whole answer in callbacks (``AsyncH1Pool.feed``).
         self._piped: _Piped | None = None
 
@@ -92,20 +88,7 @@ class _Conn(asyncio.BufferedProtocol):
         if self._piped is not None:
             self._piped.update()
             return
-        sink = self._sink
-        if sink is not None and self._error is None:
-            chunk = answer.take()
-            if self._sink_timeout is not None:
-                self._deadline = self.loop.time() + self._sink_timeout  # it read something
-            try:
-                if chunk:
-                    sink(chunk)
-            except Exception as exc:
-                self._sink_error = exc
-            if not (answer.done or self._sink_error):
-                return  # the piping task has nothing to do yet: do not wake it
-            self._sink = None
-        elif answer.pending > _HIGH_WATER and not self._paused and self.transport is not None:
+        if answer.pending > _HIGH_WATER and not self._paused and self.transport is not None:
             self.transport.pause_reading()
             self._paused = True
         self._wake()
@@ -155,10 +138,6 @@ class _Conn(asyncio.BufferedProtocol):
             await self._wait(self._writable, timeout)
         if self._ended and self._error is not None:
             raise self._error
-
-    def pipe_to(self, sink: Callable[[bytes], object] | None, timeout: float | None) -> None:
-        """Give body chunks to ``sink`` from ``buffer_updated`` (None: stop)."""
-        self._sink, self._sink_timeout, self._sink_error = sink, timeout, None
 
     async def receive(self, timeout: float | None) -> None:
         """Wait (at most ``timeout``) until the answer has more, or fails."""
@@ -484,67 +463,10 @@ class _Body(_http.AsyncByteStream):
                 await self.aclose()
                 raise translate(exc, "read") from None
 
-    async def pipe(self, sink: Callable[[bytes], bool]) -> bool:
-        """Give each chunk to ``sink`` as it arrives, inside the event loop's read
-        callback (the piping task wakes once, at the body's end, not per chunk), until
-        ``sink`` returns True; then read on to the end without it, so the connection
-        can be reused. Whether ``sink`` returned True; once it has, a failure in
-        the rest only drops the connection. Errors from ``sink`` propagate unchanged;
-        a failed read is httpx's error, as when iterating."""
-        answer, conn = self._answer, self._conn
-        full = False
-
-        def until_full(chunk: bytes) -> None:
-            nonlocal full
-            if not full:
-                full = sink(chunk)
-
-        chunk = answer.take()  # what came with the head
-        if chunk:
-            until_full(chunk)
-        conn.pipe_to(until_full, self._timeout)
-        try:
-            while not answer.done:
-                if conn._sink_error is not None:
-                    raise conn._sink_error
-                try:
-                    await conn.receive(self._timeout)
-                except BaseException as exc:
-                    await self.aclose()
-                    if full and isinstance(exc, Exception):
-                        return True
-                    raise translate(exc, "read") from None
-            if conn._sink_error is not None:
-                raise conn._sink_error
-        finally:
-            conn.pipe_to(None, None)
-        self._done = True
-        self._pool._release(conn, answer)
-        return full
-
     async def aclose(self) -> None:
         if not self._done:
             self._done = True
             self._conn.close()
-
-
-async def apipe(response: _http.Response, sink: Callable[[bytes], bool]) -> bool:
-    """A response's body, chunk by chunk, to ``sink`` until it returns True, then on
-    to the end without it; whether it did. From the read callback for a hot-path answer
-    (see ``_Body.pipe``), by iterating the body otherwise."""
-    stream = response.stream
-    if isinstance(stream, _Body) and "content-encoding" not in response.headers:
-        return await stream.pipe(sink)
-    chunks = response.aiter_bytes()
-    async for chunk in chunks:
-        if sink(chunk):
-            try:
-                async for _ in chunks:
-                    pass
-            except _http.TransportError:
-                pass  # what sink needed has arrived
-            return True
-    return False
 
 
 def achunks(response: _http.Response) -> AsyncIterator[bytes]:
