@@ -34,9 +34,10 @@ __all__ = ["GeneratedPackage", "render_package", "templates_dir", "valid_package
 
 #: Names a generated client or module already uses; endpoints never take them.
 CLIENT_RESERVED = frozenset(
-    {"close", "aclose", "submit", "url", "space_id", "reset_session", "duplicate",
+    {"close", "aclose", "submit", "map", "url", "space_id", "reset_session", "duplicate",
      "configure", "default_client", "endpoints", "predict_raw", "Client", "AsyncClient",
-     "Job", "AsyncJob", "FileRef", "FileInput", "JSONValue", "types", "schema"}
+     "Job", "AsyncJob", "FileRef", "FileInput", "JSONValue", "types", "schema", "MapRun",
+     "AsyncMapRun", "MapOptions", "Outcome", "Unpack"}
 )
 PARAM_RESERVED = frozenset({"self", "cls"})
 
@@ -388,6 +389,56 @@ def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
             [f"{pad}{keyword} {view.name}({', '.join(sig)}) -> {rtype}:", *doc, body + flat(ret)]
         )
         units.add(view.sources, key, depth, fast, raw)
+    _lay_out_map(view, units)
+
+
+#: The two ``map`` methods: (source key, run type).
+_MAP_VARIANTS = (("map", "MapRun[{}]"), ("async_map", "AsyncMapRun[{}]"))
+
+
+def map_input_type(view: EndpointView) -> str:
+    """What one map input may be: a tuple of positional arguments (the required ones,
+    or all), a dict of keyword arguments, or the value itself for an endpoint of one
+    parameter. (Every length in between would make the type unreadable; a dict covers
+    those.)"""
+    types = [p.type for p in view.params]
+    required = sum(1 for p in view.params if p.default is None)
+    tuples = [
+        f"tuple[{', '.join(types[:n])}]" if n else "tuple[()]"
+        for n in sorted({required, len(types)})
+    ]
+    bare = [types[0]] if len(types) == 1 else []
+    return " | ".join([*tuples, "Mapping[str, Any]", *bare])
+
+
+def _map_doc(view: EndpointView) -> str:
+    names = ", ".join(p.name for p in view.params)
+    shape = f"``({names}{',' if len(view.params) == 1 else ''})``"
+    bare = ", or the value itself" if len(view.params) == 1 else ""
+    return "\n".join([
+        doc_text(f"Call /{view.api_name} once per input; outcomes come in input order."),
+        "",
+        doc_text(f"Each input: a tuple {shape}, a dict of those names{bare}."),
+        "Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).",
+    ])
+
+
+def _lay_out_map(view: EndpointView, units: _Units) -> None:
+    """Queue the endpoint's ``map`` methods (sync and async), laid out like black."""
+    sig = ["self", f"inputs: Iterable[{map_input_type(view)}]", "/",
+           "**options: Unpack[MapOptions]"]
+    doc = docstring_lines(_map_doc(view), " " * 8)
+    ret: Node = Pair("return self._start", Group("(", (view.const, "inputs", "**options"), ")"))
+    for key, returns in _MAP_VARIANTS:
+        rtype = returns.format(view.return_type)
+
+        def fast(rtype: str = rtype) -> list[str]:
+            return [*def_lines(4, "def", view.name, sig, rtype), *doc, *lay_out(ret, 8)]
+
+        raw = "\n".join(
+            [f"    def {view.name}({', '.join(sig)}) -> {rtype}:", *doc, " " * 8 + flat(ret)]
+        )
+        units.add(view.sources, key, 1, fast, raw)
 
 
 def docstring_lines(doc: str, pad: str) -> list[str]:

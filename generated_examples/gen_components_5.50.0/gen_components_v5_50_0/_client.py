@@ -13,16 +13,21 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeVar
 
+from typing_extensions import Unpack
+
 from gradio_codegen.runtime import (
     MAX_DOWNLOAD_SIZE,
     NOT_GIVEN,
     STREAM_READ_TIMEOUT,
     AsyncJob,
+    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     FileInput,
     Job,
+    MapOptions,
+    MapRun,
     NotGiven,
     Param,
     ServerInfo,
@@ -361,6 +366,18 @@ class _AsyncStart(Protocol):
     def __call__(
         self, endpoint: Endpoint[_T], values: Sequence[Any], /
     ) -> Awaitable[AsyncJob[_T]]: ...
+
+
+class _MapStart(Protocol):
+    def __call__(
+        self, endpoint: Endpoint[_T], inputs: Iterable[Any], /, **options: Unpack[MapOptions]
+    ) -> MapRun[_T]: ...
+
+
+class _AsyncMapStart(Protocol):
+    def __call__(
+        self, endpoint: Endpoint[_T], inputs: Iterable[Any], /, **options: Unpack[MapOptions]
+    ) -> AsyncMapRun[_T]: ...
 
 
 class _Submit:
@@ -843,6 +860,458 @@ class _AsyncSubmit:
         return await self._start(_EP_TEXT_STATS_2, (value,))
 
 
+class _Map:
+    """Batch calls: each method runs its endpoint over many inputs (``MapRun``)."""
+
+    def __init__(self, start: _MapStart) -> None:
+        self._start = start
+
+    def endpoint_2nd_step(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /2nd step once per input; outcomes come in input order.
+
+        Each input: a tuple ``(value,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_ENDPOINT_2ND_STEP, inputs, **options)
+
+    def basics(
+        self,
+        inputs: Iterable[
+            tuple[str]
+            | tuple[
+                str,
+                int,
+                float,
+                bool,
+                Literal["red", "green", "blue"],
+                Literal["small", "large"] | str,
+                list[Literal["a", "b", "c"]] | NotGiven,
+                list[Literal["x", "y", "z"]] | NotGiven,
+                Literal[1, 2, 3],
+            ]
+            | Mapping[str, Any]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /basics once per input; outcomes come in input order.
+
+        Each input: a tuple ``(text, count, ratio, flag, choice, custom, many, boxes, level)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_BASICS, inputs, **options)
+
+    def class_(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /class once per input; outcomes come in input order.
+
+        Each input: a tuple ``(value,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_CLASS, inputs, **options)
+
+    def classify(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[LabelData]:
+        """Call /classify once per input; outcomes come in input order.
+
+        Each input: a tuple ``(text,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_CLASSIFY, inputs, **options)
+
+    def count_down(
+        self,
+        inputs: Iterable[tuple[()] | tuple[int] | Mapping[str, Any] | int],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[int]:
+        """Call /count-down once per input; outcomes come in input order.
+
+        Each input: a tuple ``(n,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_COUNT_DOWN, inputs, **options)
+
+    def echo_files(
+        self,
+        inputs: Iterable[tuple[FileInput, list[FileInput]] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[EchoFilesResult]:
+        """Call /echo files once per input; outcomes come in input order.
+
+        Each input: a tuple ``(single, several)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_ECHO_FILES, inputs, **options)
+
+    def gallery(
+        self,
+        inputs: Iterable[tuple[()] | tuple[int] | Mapping[str, Any] | int],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[list[GalleryImage | GalleryVideo]]:
+        """Call /gallery once per input; outcomes come in input order.
+
+        Each input: a tuple ``(count,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_GALLERY, inputs, **options)
+
+    def groe(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /größe once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_GROE, inputs, **options)
+
+    def highlight(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[list[HighlightedToken]]:
+        """Call /highlight once per input; outcomes come in input order.
+
+        Each input: a tuple ``(text,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_HIGHLIGHT, inputs, **options)
+
+    def multimodal(
+        self,
+        inputs: Iterable[
+            tuple[MultimodalDataInput] | Mapping[str, Any] | MultimodalDataInput
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /multimodal once per input; outcomes come in input order.
+
+        Each input: a tuple ``(value,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_MULTIMODAL, inputs, **options)
+
+    def respond(
+        self,
+        inputs: Iterable[
+            tuple[str] | tuple[str, list[MessageInput] | NotGiven] | Mapping[str, Any]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[list[Message]]:
+        """Call /respond once per input; outcomes come in input order.
+
+        Each input: a tuple ``(message, history)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_RESPOND, inputs, **options)
+
+    def sketch(
+        self,
+        inputs: Iterable[tuple[EditorDataInput] | Mapping[str, Any] | EditorDataInput],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /sketch once per input; outcomes come in input order.
+
+        Each input: a tuple ``(v,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_SKETCH, inputs, **options)
+
+    def table(
+        self,
+        inputs: Iterable[
+            tuple[()]
+            | tuple[DataframeData | NotGiven]
+            | Mapping[str, Any]
+            | DataframeData
+            | NotGiven
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[DataframeData]:
+        """Call /table once per input; outcomes come in input order.
+
+        Each input: a tuple ``(frame,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_TABLE, inputs, **options)
+
+    def text_stats(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[TextStatsResult]:
+        """Call /text-stats once per input; outcomes come in input order.
+
+        Each input: a tuple ``(text,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_TEXT_STATS, inputs, **options)
+
+    def text_stats_2(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /text_stats once per input; outcomes come in input order.
+
+        Each input: a tuple ``(value,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_TEXT_STATS_2, inputs, **options)
+
+
+class _AsyncMap:
+    """Batch calls: each method runs its endpoint over many inputs (``AsyncMapRun``)."""
+
+    def __init__(self, start: _AsyncMapStart) -> None:
+        self._start = start
+
+    def endpoint_2nd_step(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /2nd step once per input; outcomes come in input order.
+
+        Each input: a tuple ``(value,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_ENDPOINT_2ND_STEP, inputs, **options)
+
+    def basics(
+        self,
+        inputs: Iterable[
+            tuple[str]
+            | tuple[
+                str,
+                int,
+                float,
+                bool,
+                Literal["red", "green", "blue"],
+                Literal["small", "large"] | str,
+                list[Literal["a", "b", "c"]] | NotGiven,
+                list[Literal["x", "y", "z"]] | NotGiven,
+                Literal[1, 2, 3],
+            ]
+            | Mapping[str, Any]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /basics once per input; outcomes come in input order.
+
+        Each input: a tuple ``(text, count, ratio, flag, choice, custom, many, boxes, level)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_BASICS, inputs, **options)
+
+    def class_(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /class once per input; outcomes come in input order.
+
+        Each input: a tuple ``(value,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_CLASS, inputs, **options)
+
+    def classify(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[LabelData]:
+        """Call /classify once per input; outcomes come in input order.
+
+        Each input: a tuple ``(text,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_CLASSIFY, inputs, **options)
+
+    def count_down(
+        self,
+        inputs: Iterable[tuple[()] | tuple[int] | Mapping[str, Any] | int],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[int]:
+        """Call /count-down once per input; outcomes come in input order.
+
+        Each input: a tuple ``(n,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_COUNT_DOWN, inputs, **options)
+
+    def echo_files(
+        self,
+        inputs: Iterable[tuple[FileInput, list[FileInput]] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[EchoFilesResult]:
+        """Call /echo files once per input; outcomes come in input order.
+
+        Each input: a tuple ``(single, several)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_ECHO_FILES, inputs, **options)
+
+    def gallery(
+        self,
+        inputs: Iterable[tuple[()] | tuple[int] | Mapping[str, Any] | int],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[list[GalleryImage | GalleryVideo]]:
+        """Call /gallery once per input; outcomes come in input order.
+
+        Each input: a tuple ``(count,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_GALLERY, inputs, **options)
+
+    def groe(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /größe once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_GROE, inputs, **options)
+
+    def highlight(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[list[HighlightedToken]]:
+        """Call /highlight once per input; outcomes come in input order.
+
+        Each input: a tuple ``(text,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_HIGHLIGHT, inputs, **options)
+
+    def multimodal(
+        self,
+        inputs: Iterable[
+            tuple[MultimodalDataInput] | Mapping[str, Any] | MultimodalDataInput
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /multimodal once per input; outcomes come in input order.
+
+        Each input: a tuple ``(value,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_MULTIMODAL, inputs, **options)
+
+    def respond(
+        self,
+        inputs: Iterable[
+            tuple[str] | tuple[str, list[MessageInput] | NotGiven] | Mapping[str, Any]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[list[Message]]:
+        """Call /respond once per input; outcomes come in input order.
+
+        Each input: a tuple ``(message, history)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_RESPOND, inputs, **options)
+
+    def sketch(
+        self,
+        inputs: Iterable[tuple[EditorDataInput] | Mapping[str, Any] | EditorDataInput],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /sketch once per input; outcomes come in input order.
+
+        Each input: a tuple ``(v,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_SKETCH, inputs, **options)
+
+    def table(
+        self,
+        inputs: Iterable[
+            tuple[()]
+            | tuple[DataframeData | NotGiven]
+            | Mapping[str, Any]
+            | DataframeData
+            | NotGiven
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[DataframeData]:
+        """Call /table once per input; outcomes come in input order.
+
+        Each input: a tuple ``(frame,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_TABLE, inputs, **options)
+
+    def text_stats(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[TextStatsResult]:
+        """Call /text-stats once per input; outcomes come in input order.
+
+        Each input: a tuple ``(text,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_TEXT_STATS, inputs, **options)
+
+    def text_stats_2(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /text_stats once per input; outcomes come in input order.
+
+        Each input: a tuple ``(value,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_TEXT_STATS_2, inputs, **options)
+
+
 class Client(BaseClient):
     """Typed sync client for http://127.0.0.1:7860.
 
@@ -854,6 +1323,7 @@ class Client(BaseClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _Submit
+    map: _Map
 
     def __init__(
         self,
@@ -886,6 +1356,7 @@ class Client(BaseClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _Submit(self._submit)
+        self.map = _Map(self._map)
 
     def endpoint_2nd_step(self, value: str) -> str:
         """Call the app's /2nd step endpoint.
@@ -1125,6 +1596,7 @@ class AsyncClient(BaseAsyncClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _AsyncSubmit
+    map: _AsyncMap
 
     def __init__(
         self,
@@ -1157,6 +1629,7 @@ class AsyncClient(BaseAsyncClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _AsyncSubmit(self._submit)
+        self.map = _AsyncMap(self._map)
 
     async def endpoint_2nd_step(self, value: str) -> str:
         """Call the app's /2nd step endpoint.
