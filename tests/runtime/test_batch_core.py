@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gradio_codegen.runtime._batch import HEADROOM, MAX_ATTEMPTS, MapCore, Outcome
-from gradio_codegen.runtime._checkpoint import Checkpoint
-from gradio_codegen.runtime.errors import (
+from gradio_codegen_runtime._batch import HEADROOM, MAX_ATTEMPTS, MapCore, Outcome
+from gradio_codegen_runtime._checkpoint import Checkpoint
+from gradio_codegen_runtime.errors import (
     APIConnectionError, AppError, CheckpointError, QueueFullError, RateLimitError,
 )
 

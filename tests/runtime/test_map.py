@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import AppError, CheckpointError, Client, ValidationError
+from gradio_codegen_runtime import AppError, CheckpointError, Client, ValidationError
 from tests.conftest import import_fresh
 from tests.servers.pool import Server, ServerPool, start_server
 
