@@ -39,7 +39,7 @@ CLIENT_RESERVED = frozenset(
     {"close", "aclose", "submit", "map", "url", "space_id", "reset_session", "duplicate",
      "configure", "default_client", "endpoints", "predict_raw", "Client", "AsyncClient",
      "Job", "AsyncJob", "FileRef", "FileInput", "JSONValue", "types", "schema", "MapRun",
-     "AsyncMapRun", "MapOptions", "Outcome", "Unpack"}
+     "AsyncMapRun", "MapOptions", "Outcome", "Unpack", "ENDPOINTS"}
 )
 PARAM_RESERVED = frozenset({"self", "cls"})
 
@@ -83,6 +83,11 @@ class EndpointView:
     example_args: str
     example_doc: str
     sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name_literal(self) -> str:
+        """The method name as a string literal (the CLI's subcommand)."""
+        return str_literal(self.name)
 
 
 @dataclass
@@ -171,6 +176,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "env_url": env_url,
         "dist": dist,
         "header": _header(source, spec.gradio_version, digest),
+        "prog_literal": str_literal(f"python -m {package}"),
     }
     env = _environment(str(templates_dir()))
     files: dict[str, str] = {}
@@ -178,6 +184,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         ("package/__init__.py.jinja", f"{package}/__init__.py"),
         ("package/_client.py.jinja", f"{package}/_client.py"),
         ("package/types.py.jinja", f"{package}/types.py"),
+        ("package/__main__.py.jinja", f"{package}/__main__.py"),
         ("package/README.md.jinja", f"{package}/README.md"),
     ):
         text = env.get_template(template).render(**context)

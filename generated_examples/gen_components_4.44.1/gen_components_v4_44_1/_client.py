@@ -371,13 +371,21 @@ class _AsyncStart(Protocol):
 
 class _MapStart(Protocol):
     def __call__(
-        self, endpoint: Endpoint[_T], inputs: Iterable[Any], /, **options: Unpack[MapOptions]
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
     ) -> MapRun[_T]: ...
 
 
 class _AsyncMapStart(Protocol):
     def __call__(
-        self, endpoint: Endpoint[_T], inputs: Iterable[Any], /, **options: Unpack[MapOptions]
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
     ) -> AsyncMapRun[_T]: ...
 
 
@@ -2145,3 +2153,23 @@ def text_stats_2(value: str) -> str:
     Endpoint: /text_stats (fn_index 12).
     """
     return default_client().text_stats_2(value)
+
+
+#: Each endpoint's descriptor by method name: the command line's subcommands.
+ENDPOINTS: dict[str, Endpoint[Any]] = {
+    "endpoint_2nd_step": _EP_ENDPOINT_2ND_STEP,
+    "basics": _EP_BASICS,
+    "class_": _EP_CLASS,
+    "classify": _EP_CLASSIFY,
+    "count_down": _EP_COUNT_DOWN,
+    "echo_files": _EP_ECHO_FILES,
+    "gallery": _EP_GALLERY,
+    "groe": _EP_GROE,
+    "highlight": _EP_HIGHLIGHT,
+    "multimodal": _EP_MULTIMODAL,
+    "respond": _EP_RESPOND,
+    "sketch": _EP_SKETCH,
+    "table": _EP_TABLE,
+    "text_stats": _EP_TEXT_STATS,
+    "text_stats_2": _EP_TEXT_STATS_2,
+}

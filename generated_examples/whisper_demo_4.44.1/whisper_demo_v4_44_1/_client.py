@@ -81,13 +81,21 @@ class _AsyncStart(Protocol):
 
 class _MapStart(Protocol):
     def __call__(
-        self, endpoint: Endpoint[_T], inputs: Iterable[Any], /, **options: Unpack[MapOptions]
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
     ) -> MapRun[_T]: ...
 
 
 class _AsyncMapStart(Protocol):
     def __call__(
-        self, endpoint: Endpoint[_T], inputs: Iterable[Any], /, **options: Unpack[MapOptions]
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
     ) -> AsyncMapRun[_T]: ...
 
 
@@ -326,3 +334,9 @@ def predict(audio: FileInput) -> str:
     Endpoint: /predict (fn_index 0).
     """
     return default_client().predict(audio)
+
+
+#: Each endpoint's descriptor by method name: the command line's subcommands.
+ENDPOINTS: dict[str, Endpoint[Any]] = {
+    "predict": _EP_PREDICT,
+}
