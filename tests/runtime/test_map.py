@@ -14,7 +14,9 @@ from typing import Any, Iterator
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen_runtime import AppError, CheckpointError, Client, ValidationError
+from gradio_codegen_runtime import (
+    APIConnectionError, AppError, CheckpointError, Client, ValidationError,
+)
 from tests.conftest import import_fresh
 from tests.servers.pool import Server, ServerPool, start_server
 
@@ -198,3 +200,24 @@ def test_map_spreads_over_replicas(app: Server, replica: Server, sdk: Any) -> No
     here, there = executed(app, since[0]), executed(replica, since[1])
     assert here and there  # both deployments served calls
     assert sorted(here + there) == [float(x) for x in range(200)]
+
+
+def test_refused_joins_are_retried_and_lost_ones_are_not(app: Server) -> None:
+    from tests.runtime.conftest import Recorder
+    from tests.runtime.test_retries import reply
+
+    rec = Recorder()
+    since = len(log_lines(app))
+    with Client(app.url, transport=rec, max_retries=0) as client:
+        client.predict("/square", 0)
+        rec.fail("/queue/join", reply(429, {"retry-after": "0"}))
+        rec.fail("/queue/join", reply(503, body={"detail": "Queue is full. Max size is 1"}))
+        refused = list(client.map("/square", [1, 2], concurrency=1))
+        rec.fail("/queue/join", "read")  # sent, answer lost: the job may be queued
+        lost = list(client.map("/square", [3], concurrency=1))
+    assert [(o.value, o.attempts) for o in refused] == [(1.0, 3), (4.0, 1)]
+    assert isinstance(lost[0].error, APIConnectionError) and lost[0].attempts == 1
+    assert rec.tried("/queue/join") == 1 + 4 + 1  # the lost join was not sent again
+    ran = executed(app, since)
+    assert sorted(x for x in ran if x != 3.0) == [0.0, 1.0, 2.0]  # each ran once
+    assert ran.count(3.0) <= 1  # the lost join's job may run, but once at most
