@@ -29,9 +29,11 @@ from .errors import (
     ValidationError,
     ZeroGPUQuotaError,
 )
+from ._chunks import AudioChunk, AudioFrames
 from .files import FileInput, FileRef
 from .hub import SpaceStatus
 from .jobs import AsyncJob, Job
+from .media import MediaSegment, MediaStream
 from .status import LogMessage, ProgressUnit, Status
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "AppError",
     "AsyncClient",
     "AsyncJob",
+    "AudioChunk",
+    "AudioFrames",
     "AuthenticationError",
     "BaseAsyncClient",
     "BaseClient",
@@ -56,6 +60,8 @@ __all__ = [
     "LogMessage",
     "MAX_DOWNLOAD_SIZE",
     "MIN_SUPPORTED_API",
+    "MediaSegment",
+    "MediaStream",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",

@@ -25,7 +25,8 @@ from . import _transfer
 from ._chunks import as_upload
 from ._connection import JSON, _dumps
 from ._inputs import Pending, collect, substitute, uploads_of
-from ._stream_plan import END, PULL, Close, Send, Sleep, Step, StreamInput, WaitAck, drive, plan
+from ._steps import Steps
+from ._stream_plan import END, PULL, Close, Send, Sleep, Step, StreamInput, WaitAck, plan
 from .endpoint import Endpoint
 from ._httperrors import status_error
 from .errors import APITimeoutError, GradioError, ValidationError
@@ -153,8 +154,10 @@ class _SyncFeed(_Feed):
 
     def run(self) -> None:
         assert isinstance(self.job, Job)
+        steps = Steps(plan(self.stream, time.monotonic))
         try:
-            drive(plan(self.stream, time.monotonic), self._do)
+            for step in steps:
+                steps.answer(self._do(step))
         except BaseException as exc:
             self._abort(self.job, exc)
             if not isinstance(exc, Exception):
@@ -281,15 +284,10 @@ class _AsyncFeed(_Feed):
 
     async def run(self) -> None:
         assert isinstance(self.job, AsyncJob)
-        steps = plan(self.stream, time.monotonic)
-        reply: Any = None
+        steps = Steps(plan(self.stream, time.monotonic))
         try:
-            while True:
-                try:
-                    step = steps.send(reply)
-                except StopIteration:
-                    break
-                reply = await self._do(step)
+            for step in steps:
+                steps.answer(await self._do(step))
         except BaseException as exc:
             await self._abort(self.job, exc)
             if not isinstance(exc, Exception):

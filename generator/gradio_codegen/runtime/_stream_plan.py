@@ -12,7 +12,7 @@ the client stops sending then. (5.x also has a WebSocket at the same path; its H
 route exists on every 5.x and 6.x, so one path serves both.)
 
 ``plan`` is a generator of steps; a driver (sync or async, ``_stream_feed``) carries
-each out and sends back the step's answer, so both drivers follow one schedule.
+each out and answers it (``_steps.Steps``), so both drivers follow one schedule.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, Union
 
 __all__ = [
     "CLOSE", "END", "PULL", "Close", "Pull", "Send", "Sleep", "Step", "StreamInput",
-    "WaitAck", "drive", "plan",
+    "WaitAck", "plan",
 ]
 
 
@@ -103,13 +103,3 @@ def plan(timing: StreamInput, clock: Callable[[], float]) -> Generator[Step, Any
         if not (yield WaitAck(sent)):
             return
 
-
-def drive(steps: Generator[Step, Any, None], do: Callable[[Step], Any]) -> None:
-    """Run ``steps`` to their end, answering each with ``do`` (the sync driver)."""
-    reply: Any = None
-    while True:
-        try:
-            step = steps.send(reply)
-        except StopIteration:
-            return
-        reply = do(step)

@@ -197,7 +197,12 @@ def is_file_data(value: Any) -> bool:
 
 def to_file_ref(value: dict[str, Any], conn: Connection | None) -> FileRef:
     size = value.get("size")
-    return FileRef(
+    kind = FileRef
+    if value.get("is_stream") is True:
+        from .media import MediaStream  # it imports this module
+
+        kind = MediaStream
+    return kind(
         url=value.get("url") if isinstance(value.get("url"), str) else None,
         path=value["path"],
         orig_name=value.get("orig_name") if isinstance(value.get("orig_name"), str) else None,
