@@ -10,6 +10,7 @@ from __future__ import annotations
 from .._version import MIN_SUPPORTED_API, RUNTIME_API, __version__
 from ._connection import MAX_DOWNLOAD_SIZE, STREAM_READ_TIMEOUT, RetryPolicy, ServerInfo
 from .client import AsyncClient, BaseAsyncClient, BaseClient, Client
+from ._stream_plan import StreamInput
 from .endpoint import NOT_GIVEN, Endpoint, NotGiven, Param
 from .errors import (
     APIConnectionError,
@@ -78,6 +79,7 @@ __all__ = [
     "SpaceError",
     "SpaceStatus",
     "Status",
+    "StreamInput",
     "ValidationError",
     "ZeroGPUQuotaError",
     "__version__",
