@@ -1,13 +1,18 @@
 """Streaming-input app: a microphone streamed to a "model" (``.stream()`` events).
 
-Each chunk arrives as a WAV file; the app answers with what it has received so far
-in this stream (chunks, frames, the last chunk's first sample), kept in ``gr.State``,
+Each chunk arrives as a WAV file; the app works on it a little (``WORK``), then answers
+with what it has received so far in this stream (chunks, frames, the last chunk's first sample), kept in ``gr.State``,
 so a test can tell that every chunk reached it, in order and unchanged.
 """
 
+import time
 import wave
 
 import gradio as gr
+
+#: Seconds each chunk takes to "process": longer than ``stream_every``, so a client
+#: that sent chunks without waiting for the answers would see them replaced, unseen.
+WORK = 0.15
 
 
 def _frames(path: str) -> tuple[int, int, int]:
@@ -21,6 +26,7 @@ def _frames(path: str) -> tuple[int, int, int]:
 
 def listen(chunk: str | None, seen: dict | None) -> tuple[str, dict]:
     """Count the audio streamed so far."""
+    time.sleep(WORK)
     seen = dict(seen or {"chunks": 0, "frames": 0, "firsts": []})
     if chunk is not None:
         frames, rate, first = _frames(chunk)
