@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from gradio_codegen.runtime._chunks import as_upload, wav_bytes
-from gradio_codegen.runtime._hls import Emit, Fetch, Wait, follow, parse_playlist
-from gradio_codegen.runtime._steps import Steps
-from gradio_codegen.runtime._stream_plan import (
+from gradio_codegen_runtime._chunks import as_upload, wav_bytes
+from gradio_codegen_runtime._hls import Emit, Fetch, Wait, follow, parse_playlist
+from gradio_codegen_runtime._steps import Steps
+from gradio_codegen_runtime._stream_plan import (
     CLOSE, END, PULL, Send, Sleep, StreamInput, WaitAck, plan,
 )
-from gradio_codegen.runtime.errors import APITimeoutError, ProtocolError, ValidationError
+from gradio_codegen_runtime.errors import APITimeoutError, ProtocolError, ValidationError
 
 
 class Clock:

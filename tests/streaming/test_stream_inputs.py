@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from gradio_codegen.runtime import CancelledError, ValidationError
+from gradio_codegen_runtime import CancelledError, ValidationError
 
 pytestmark = pytest.mark.timeout(120)
 

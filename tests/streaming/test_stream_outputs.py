@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gradio_codegen.runtime import CancelledError, MediaStream
+from gradio_codegen_runtime import CancelledError, MediaStream
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
@@ -266,9 +267,15 @@ def _streams(component: Mapping[str, Any] | None) -> bool:
 
 
 def _seconds(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    """A duration from /config: a finite, non-negative number, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    seconds = float(value)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _index(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _stream_input(
@@ -428,8 +435,10 @@ def _load_endpoint(raw: Mapping[str, Any]) -> EndpointSpec:
         description=raw.get("description"),
         queue=raw.get("queue"),
         oauth_token=raw.get("oauth_token"),
-        stream_input=raw.get("stream_input"),
-        stream_every=raw.get("stream_every"),
-        time_limit=raw.get("time_limit"),
-        stream_outputs=tuple(raw.get("stream_outputs", ())),
+        stream_input=_index(raw.get("stream_input")),
+        stream_every=_seconds(raw.get("stream_every")),
+        time_limit=_seconds(raw.get("time_limit")),
+        stream_outputs=tuple(
+            i for i in map(_index, _list(raw.get("stream_outputs"))) if i is not None
+        ),
     )

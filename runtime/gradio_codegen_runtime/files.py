@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
 
+from . import _transfer
+
 if TYPE_CHECKING:
     from ._connection import Connection
 
@@ -146,15 +148,11 @@ class FileRef:
     def download(self, directory: str | os.PathLike[str] = ".", *, name: str | None = None) -> Path:
         """Stream the file into ``directory`` (created if needed) and return its path."""
         target = _target(directory, name or self.name)
-        from . import _transfer  # it imports this module
-
         _transfer.download(self._require_conn(), self._source(), target)
         return target
 
     def read_bytes(self) -> bytes:
         """Fetch the whole file into memory."""
-        from . import _transfer  # it imports this module
-
         return _transfer.read_bytes(self._require_conn(), self._source())
 
     async def adownload(
@@ -162,15 +160,11 @@ class FileRef:
     ) -> Path:
         """Async ``download``."""
         target = _target(directory, name or self.name)
-        from . import _transfer  # it imports this module
-
         await _transfer.adownload(self._require_conn(), self._source(), target)
         return target
 
     async def aread_bytes(self) -> bytes:
         """Async ``read_bytes``."""
-        from . import _transfer  # it imports this module
-
         return await _transfer.aread_bytes(self._require_conn(), self._source())
 
     def _source(self) -> str:
@@ -193,34 +187,3 @@ def is_file_data(value: Any) -> bool:
         return False
     meta = value.get("meta")
     return isinstance(meta, dict) and meta.get("_type") == "gradio.FileData"
-
-
-def to_file_ref(value: dict[str, Any], conn: Connection | None) -> FileRef:
-    size = value.get("size")
-    kind = FileRef
-    if value.get("is_stream") is True:
-        from .media import MediaStream  # it imports this module
-
-        kind = MediaStream
-    return kind(
-        url=value.get("url") if isinstance(value.get("url"), str) else None,
-        path=value["path"],
-        orig_name=value.get("orig_name") if isinstance(value.get("orig_name"), str) else None,
-        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-        mime_type=value.get("mime_type") if isinstance(value.get("mime_type"), str) else None,
-        is_stream=bool(value.get("is_stream", False)),
-        _conn=conn,
-    )
-
-
-def wrap_files(value: Any, conn: Connection | None, depth: int = 0) -> Any:
-    """Replace every FileData dict inside an output value by a FileRef."""
-    if depth > 32:
-        return value
-    if isinstance(value, dict):
-        if is_file_data(value):
-            return to_file_ref(value, conn)
-        return {k: wrap_files(v, conn, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [wrap_files(v, conn, depth + 1) for v in value]
-    return value
