@@ -27,9 +27,10 @@ from ._connection import JSON, _dumps
 from ._inputs import Pending, collect, substitute, uploads_of
 from ._steps import Steps
 from ._stream_plan import END, PULL, Close, Send, Sleep, Step, StreamInput, WaitAck, plan
-from .endpoint import Endpoint
 from ._httperrors import status_error
+from .endpoint import Endpoint
 from .errors import APITimeoutError, GradioError, ValidationError
+from .files import is_file_like
 from .jobs import AsyncJob, Job
 
 if TYPE_CHECKING:
@@ -96,11 +97,10 @@ class _Feed:
             return b"{}"
         return _dumps(self.conn.join_body(self.endpoint.fn_index, data, self.job._session_hash))
 
-    def unsent(self, close: bool) -> bool:
-        """After a transport error: False when the event is gone anyway, else re-raise."""
-        if close or self.ended():
-            return False
-        raise  # noqa: PLE0704 - called from the except block it re-raises for
+    def gone(self, close: bool) -> bool:
+        """After a transport error: whether it does not matter (the close of a stream,
+        or the event already ended)."""
+        return close or self.ended()
 
     def posted(self, status: int, close: bool, response: Any) -> bool:
         """Whether the app took a chunk; its errors raise, unless the event is gone."""
@@ -118,7 +118,12 @@ class _Feed:
 
 
 def _is_iterable(value: Any) -> bool:
-    return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, bytearray, dict))
+    """An iterable of chunks: not a str, bytes, dict or file (one chunk, or lines)."""
+    return (
+        hasattr(value, "__iter__")
+        and not isinstance(value, (str, bytes, bytearray, dict))
+        and not is_file_like(value)
+    )
 
 
 # -- sync ------------------------------------------------------------------------------
@@ -186,7 +191,9 @@ class _SyncFeed(_Feed):
         try:
             response = self.conn._send_sync(*self.post(data), content_type=JSON, content=self.body(data))
         except GradioError:
-            return self.unsent(data is None)
+            if not self.gone(data is None):
+                raise
+            return False
         return self.posted(response.status_code, data is None, response)
 
     def _data(self, values: list[Any]) -> list[Any]:
@@ -317,7 +324,9 @@ class _AsyncFeed(_Feed):
         try:
             response = await self.conn._send_async(*self.post(data), content_type=JSON, content=self.body(data))
         except GradioError:
-            return self.unsent(data is None)
+            if not self.gone(data is None):
+                raise
+            return False
         return self.posted(response.status_code, data is None, response)
 
     async def _data(self, values: list[Any]) -> list[Any]:

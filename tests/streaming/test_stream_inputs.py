@@ -138,6 +138,8 @@ def test_bad_streaming_arguments_fail_before_anything_is_sent(stream_in: Any) ->
             app.listen("not-an-iterable-of-chunks.wav")  # type: ignore[arg-type]
         with pytest.raises(ValidationError, match="no chunk"):
             app.listen([])
+        with pytest.raises(ValidationError, match="iterable"):
+            app.listen(io.BytesIO(b"RIFF"))  # type: ignore[arg-type]
         with pytest.raises(ValidationError, match="chunk"):
             app.listen([3.5])  # type: ignore[list-item]
         with pytest.raises(ValidationError, match="16-bit"):
