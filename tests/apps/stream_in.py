@@ -53,3 +53,19 @@ with gr.Blocks() as demo:
             listen, [mic, state], [heard, state], api_name=name,
             stream_every=0.1, time_limit=limit,
         )
+
+
+def look(frame: str | None) -> str:
+    """Describe the webcam frame just received."""
+    if frame is None:
+        return "no frame"
+    from PIL import Image
+
+    with Image.open(frame) as image:
+        return f"{image.width}x{image.height} {image.getpixel((0, 0))}"
+
+
+with demo:
+    cam = gr.Image(sources=["webcam"], streaming=True, type="filepath", label="Webcam")
+    seen = gr.Textbox(label="Seen")
+    cam.stream(look, cam, seen, api_name="look", stream_every=0.1, time_limit=30)

@@ -68,6 +68,7 @@ STREAM_CALLS: dict[str, tuple[Call, ...]] = {
     "stream_in": (
         Call("listen", "/listen", "[(16000, [0, 1, 2]), (8000, b'\\x00\\x00'), WAV]",
              "_x: str = r"),
+        Call("look", "/look", "[TXT2, TXT]", "_x: str = r"),
     ),
     "stream_out": (
         Call("beeps", "/beeps", "3", "_x: FileRef = r; _y = r.segments()"),

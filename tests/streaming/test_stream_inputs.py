@@ -1,8 +1,8 @@
 """Streaming inputs (``.stream()`` events) through a generated SDK, on real servers.
 
-The app (``tests/apps/stream_in.py``) answers each chunk with what it has received in
-the stream so far: ``chunks=N frames=F rate=R firsts=a,b,...`` where ``firsts`` lists
-the first sample of each chunk. Gradio 5.x calls the function once more with the last
+The app (``tests/apps/stream_in.py``) answers each audio chunk with what it has received
+in the stream so far: ``chunks=N frames=F rate=R firsts=a,b,...`` where ``firsts`` lists
+the first sample of each chunk, and each webcam frame with its size and first pixel. Gradio 5.x calls the function once more with the last
 chunk when the stream is closed (6.x does not): ``_calls`` accounts for that.
 """
 
@@ -14,6 +14,7 @@ import itertools
 import struct
 import threading
 import wave
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,31 @@ def test_a_bad_later_chunk_or_a_failing_source_fails_the_job(stream_in: Any) -> 
         assert _firsts(app.listen([_frames(6)]))[-1] == 6
 
 
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A one-colour RGB PNG (no imaging library on the client side)."""
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def test_webcam_frames_as_bytes_and_paths(stream_in: Any, tmp_path: Path) -> None:
+    frame = tmp_path / "blue.png"
+    frame.write_bytes(png(2, 2, (0, 0, 255)))
+    sdk, url = stream_in
+    with sdk.Client(url) as app:
+        job = app.submit.look([png(4, 3, (255, 0, 0)), png(5, 2, (0, 255, 0)), frame])
+        answers = list(job)
+        final = job.result(timeout=60)
+    assert answers == ["4x3 (255, 0, 0)", "5x2 (0, 255, 0)", "2x2 (0, 0, 255)"]
+    assert final == answers[-1]
+
+
 # -- async --------------------------------------------------------------------------
 
 
@@ -173,8 +199,13 @@ def test_async_predict_and_submit(stream_in: Any, stream_version: str) -> None:
         for first in firsts:
             yield _frames(first)
 
+    async def frames() -> AsyncIterator[bytes]:
+        for width in (3, 6):
+            yield png(width, 1, (9, 9, 9))
+
     async def main() -> tuple[str, list[str], str]:
         async with sdk.AsyncClient(url) as app:
+            assert await app.look(frames()) == "6x1 (9, 9, 9)"
             text: str = await app.listen(chunks([1, 2, 3]))
             app.reset_session()
             job = await app.submit.listen([_frames(i) for i in (4, 5)])  # a plain iterable
