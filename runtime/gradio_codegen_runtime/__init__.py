@@ -12,6 +12,7 @@ from ._connection import MAX_DOWNLOAD_SIZE, STREAM_READ_TIMEOUT, RetryPolicy, Se
 from ._batch import Outcome
 from ._mapplan import MapOptions
 from .client import AsyncClient, BaseAsyncClient, BaseClient, Client
+from ._stream_plan import StreamInput
 from .endpoint import NOT_GIVEN, Endpoint, NotGiven, Param
 from .errors import (
     APIConnectionError,
@@ -32,9 +33,11 @@ from .errors import (
     ValidationError,
     ZeroGPUQuotaError,
 )
+from ._chunks import AudioChunk, AudioFrames
 from .files import FileInput, FileRef
 from .hub import SpaceStatus
 from .jobs import AsyncJob, Job
+from .media import MediaSegment, MediaStream
 from .status import LogMessage, ProgressUnit, Status
 
 __all__ = [
@@ -44,6 +47,8 @@ __all__ = [
     "AppError",
     "AsyncClient",
     "AsyncJob",
+    "AudioChunk",
+    "AudioFrames",
     "AuthenticationError",
     "BaseAsyncClient",
     "BaseClient",
@@ -63,6 +68,8 @@ __all__ = [
     "MapRun",
     "AsyncMapRun",
     "MIN_SUPPORTED_API",
+    "MediaSegment",
+    "MediaStream",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
@@ -80,6 +87,7 @@ __all__ = [
     "SpaceError",
     "SpaceStatus",
     "Status",
+    "StreamInput",
     "ValidationError",
     "ZeroGPUQuotaError",
     "__version__",

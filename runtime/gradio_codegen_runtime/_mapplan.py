@@ -20,7 +20,8 @@ from ._batch import Admitted, Attempt, MapCore, Outcome
 from ._checkpoint import Checkpoint
 from .endpoint import Endpoint
 from .errors import AppError, GradioError, ValidationError
-from .files import FILE_MARKER, FileRef, wrap_files
+from ._outputs import wrap_files
+from .files import FILE_MARKER, FileRef
 
 if TYPE_CHECKING:
     from ._connection import Connection
@@ -75,7 +76,9 @@ def _key_part(value: Any) -> Any:
     name = getattr(value, "name", None)
     if hasattr(value, "read") and isinstance(name, str):
         return "stream:" + name
-    return repr(value)
+    # Anything else (a generator of chunks, an object) by its type only: its repr may
+    # hold an address that differs from run to run.
+    return "object:" + type(value).__name__
 
 
 def input_key(values: Sequence[Any]) -> str:
