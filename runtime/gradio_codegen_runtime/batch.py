@@ -102,6 +102,36 @@ class MapRun(_Run["BaseClient"], Generic[T]):
         plan, core, endpoint = self._plan, self._plan.core, self._plan.endpoint
         cond = threading.Condition()
         jobs: dict[Attempt, Job[Any]] = {}
+        failure: list[BaseException] = []
+        scheduled = [False]
+        workers = ThreadPoolExecutor(SUBMIT_THREADS, thread_name_prefix="gradio-codegen-map")
+
+        def pump() -> None:
+            """Start what may start now (caller holds ``cond``). Reading the inputs may
+            raise (the caller's iterable, a checkpoint mismatch): the map then stops."""
+            try:
+                starts = core.take_starts(time.monotonic())
+            except BaseException as exc:
+                failure.append(exc)
+                core.stop()
+                cond.notify_all()
+                return
+            for attempt in starts:
+                workers.submit(submit, attempt)
+
+        def pump_task() -> None:
+            with cond:
+                scheduled[0] = False
+                pump()
+
+        def changed() -> None:
+            """After an event (caller holds ``cond``): wake the consumer, and refill in a
+            worker thread, so the caller's inputs are never read on the stream reader
+            and jobs start while the consumer is busy with an outcome."""
+            cond.notify()
+            if not core.stopped and not scheduled[0]:
+                scheduled[0] = True
+                workers.submit(pump_task)
 
         def on_status(attempt: Attempt, job: Job[Any], status: Status) -> None:
             if status.stage in _ENDED:
@@ -111,16 +141,16 @@ class MapRun(_Run["BaseClient"], Generic[T]):
                     with cond:
                         jobs.pop(attempt, None)
                         plan.failed(attempt, exc)
-                        cond.notify()
+                        changed()
                 else:
                     with cond:
                         jobs.pop(attempt, None)
                         plan.succeeded(attempt, value)
-                        cond.notify()
+                        changed()
             elif status.code == "process_starts":
                 with cond:
                     plan.started(attempt)
-                    cond.notify()
+                    changed()
 
         def submit(attempt: Attempt) -> None:
             try:
@@ -128,7 +158,7 @@ class MapRun(_Run["BaseClient"], Generic[T]):
             except Exception as exc:
                 with cond:
                     plan.failed(attempt, exc)
-                    cond.notify()
+                    changed()
                 return
             with cond:
                 jobs[attempt] = job
@@ -137,19 +167,18 @@ class MapRun(_Run["BaseClient"], Generic[T]):
                 job.cancel()
             job.on("status", lambda status: on_status(attempt, job, status))
 
-        workers = ThreadPoolExecutor(SUBMIT_THREADS, thread_name_prefix="gradio-codegen-map")
         try:
             while True:
                 with cond:
-                    starts = core.take_starts(time.monotonic())
+                    pump()
+                    if failure:
+                        raise failure[0]
                     ready = core.pop_ready()
-                    if not starts and not ready:
+                    if not ready:
                         if core.finished():
                             return
                         cond.wait(_wait(core.wake_at()))
                         continue
-                for attempt in starts:
-                    workers.submit(submit, attempt)
                 yield from ready
         finally:
             with cond:
@@ -203,10 +232,26 @@ class AsyncMapRun(_Run["BaseAsyncClient"], Generic[T]):
         changed = asyncio.Event()
         jobs: dict[Attempt, AsyncJob[Any]] = {}
         tasks: set[asyncio.Task[None]] = set()
+        failure: list[BaseException] = []
+
+        def pump() -> None:
+            """Start what may start now; as in the sync driver, a failure to read the
+            inputs stops the map."""
+            try:
+                starts = core.take_starts(time.monotonic())
+            except BaseException as exc:
+                failure.append(exc)
+                core.stop()
+                return
+            for attempt in starts:
+                task = asyncio.ensure_future(run(attempt))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
 
         def on_status(attempt: Attempt, status: Status) -> None:
             if status.code == "process_starts":
                 plan.started(attempt)
+                pump()
                 changed.set()
 
         async def run(attempt: Attempt) -> None:
@@ -214,6 +259,7 @@ class AsyncMapRun(_Run["BaseAsyncClient"], Generic[T]):
                 job = await self._clients[attempt.lane]._submit(endpoint, attempt.values)
             except Exception as exc:
                 plan.failed(attempt, exc)
+                pump()
                 changed.set()
                 return
             jobs[attempt] = job
@@ -228,19 +274,18 @@ class AsyncMapRun(_Run["BaseAsyncClient"], Generic[T]):
                 plan.succeeded(attempt, value)
             finally:
                 jobs.pop(attempt, None)
+                pump()
                 changed.set()
 
         try:
             while True:
-                starts = core.take_starts(time.monotonic())
-                for attempt in starts:
-                    task = asyncio.ensure_future(run(attempt))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
+                pump()
+                if failure:
+                    raise failure[0]
                 ready = core.pop_ready()
                 for outcome in ready:
                     yield outcome
-                if starts or ready:
+                if ready:
                     continue
                 if core.finished():
                     return

@@ -221,3 +221,38 @@ def test_refused_joins_are_retried_and_lost_ones_are_not(app: Server) -> None:
     ran = executed(app, since)
     assert sorted(x for x in ran if x != 3.0) == [0.0, 1.0, 2.0]  # each ran once
     assert ran.count(3.0) <= 1  # the lost join's job may run, but once at most
+
+
+def _wait_for_log(server: Server, since: int, count: int, limit: float = 60.0) -> int:
+    """Poll the app's execution log (with a deadline) until ``count`` new lines."""
+    import time
+
+    deadline = time.monotonic() + limit
+    while len(log_lines(server)) - since < count and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling an observable condition, with a deadline
+    return len(log_lines(server)) - since
+
+
+def test_map_keeps_working_while_the_consumer_is_busy(app: Server, sdk: Any) -> None:
+    since = len(log_lines(app))
+    with sdk.Client(app.url) as client:
+        run = client.map.square(range(30), concurrency=2)
+        first = next(run)
+        # Nobody iterates now; finished jobs still make room for the next inputs.
+        assert _wait_for_log(app, since, 30) == 30
+        rest = list(run)
+    assert [o.value for o in [first, *rest]] == [float(x * x) for x in range(30)]
+
+
+def test_a_failing_input_iterable_stops_the_map(app: Server, sdk: Any) -> None:
+    def inputs() -> Iterator[int]:
+        yield from range(5)
+        raise OSError("the dataset went away")
+
+    with sdk.Client(app.url) as client:
+        seen = []
+        with pytest.raises(OSError, match="went away"):
+            for outcome in client.map.square(inputs(), concurrency=2):
+                seen.append(outcome.value)
+        assert client.square(2) == 4.0  # the client is still usable
+    assert seen == [float(x * x) for x in range(len(seen))]
