@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from . import _http
 from ._h1 import H1Pool
 from ._h1_async import AsyncH1Pool, Feed
+from ._netenv import NetOptions, Verify
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -120,7 +121,9 @@ class Connection:
         retry: RetryPolicy | None = None,
         server: ServerInfo | None = None,
         token_hosts: Iterable[str] = (),
-        verify: bool = True,
+        verify: Verify = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
@@ -160,7 +163,11 @@ class Connection:
         if hf_endpoint:
             self._token_hosts.add(_host_key(hf_endpoint))
         self._token_hosts.discard("")
-        self.verify = verify
+        #: Proxy and certificates: from the options and (unless trust_env=False) the
+        #: environment. A proxied app is reached through httpx only, not the pools.
+        self.net = NetOptions.resolve(proxy=proxy, trust_env=trust_env, verify=verify)
+        self.verify = self.net.verify
+        self._proxy = self.net.proxy_for(self.base_url)
         self.max_download_size = max_download_size
         self._transport = transport
         self._async_transport = async_transport
@@ -213,11 +220,14 @@ class Connection:
 
     # -- clients ---------------------------------------------------------------------
 
-    def _client_kwargs(self) -> dict[str, Any]:
+    def _client_kwargs(self, transport: Any) -> dict[str, Any]:
         return {
+            "transport": transport,
             "timeout": self.timeout,
             "follow_redirects": False,
             "verify": self.verify,
+            # A custom transport sees every request; httpx would route proxied ones past it.
+            "proxy": self._proxy if transport is None else None,
             # Idle connections are dropped before uvicorn's 5 s keep-alive ends them, so
             # a request is never sent on a socket the server is closing (a lost join).
             "limits": _http.Limits(
@@ -232,7 +242,7 @@ class Connection:
             with self._lock:
                 if self._sync is None:
                     self._sync = _http.Client(
-                        transport=self._transport, cookies=self.cookies, **self._client_kwargs()
+                        cookies=self.cookies, **self._client_kwargs(self._transport)
                     )
         return self._sync
 
@@ -240,7 +250,7 @@ class Connection:
     def aclient(self) -> _http.AsyncClient:
         if self._async is None:
             self._async = _http.AsyncClient(
-                transport=self._async_transport, cookies=self.cookies, **self._client_kwargs()
+                cookies=self.cookies, **self._client_kwargs(self._async_transport)
             )
         return self._async
 
@@ -254,8 +264,8 @@ class Connection:
 
     def _hot(self, url: str, headers: Mapping[str, str]) -> H1Pool | None:
         """The socket pool for the sync client's joins and streams, unless a
-        custom transport is in use or the request needs httpx's encoding."""
-        if self._transport is not None:
+        custom transport or a proxy is in use or the request needs httpx's encoding."""
+        if self._transport is not None or self._proxy is not None:
             return None
         pool = self._h1
         if pool is None:
@@ -267,7 +277,7 @@ class Connection:
 
     def _ahot(self, url: str, headers: Mapping[str, str]) -> AsyncH1Pool | None:
         """The asyncio pool for the async client's joins and streams (see _hot)."""
-        if self._async_transport is not None:
+        if self._async_transport is not None or self._proxy is not None:
             return None
         if self._ah1 is None:
             self._ah1 = AsyncH1Pool(self.base_url, verify=self.verify)

@@ -25,6 +25,7 @@ from ._connection import (
     check_limits,
     redact_url,
 )
+from ._netenv import NetOptions, Verify
 from ._session import SyncSession
 from .endpoint import Endpoint, endpoint_from_spec
 from .errors import NotFoundError
@@ -76,6 +77,14 @@ class _Base:
     many seconds the queue's event stream may stay silent before pending calls fail
     with ``APITimeoutError`` (None: wait forever); Gradio sends a heartbeat every 15 s,
     so keep it well above that. Both raise ``ValueError`` unless positive.
+
+    Requests go through ``proxy`` (a URL, credentials allowed) or, without it, the
+    proxy the environment names for the app's host (``HTTPS_PROXY``/``HTTP_PROXY``/
+    ``ALL_PROXY`` unless ``NO_PROXY`` matches). ``verify`` is True (certifi, or the
+    bundle in ``SSL_CERT_FILE``/``SSL_CERT_DIR``), False, a CA bundle path, ``"system"``
+    (the OS trust store; needs the ``truststore`` package) or an ``ssl.SSLContext``.
+    ``trust_env=False`` ignores those environment variables (huggingface_hub's own Hub
+    calls still follow its settings).
     """
 
     #: Baked in by generated SDKs.
@@ -93,7 +102,9 @@ class _Base:
         timeout: float | _http.Timeout | None = None,
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
-        verify: bool = True,
+        verify: Verify = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
@@ -101,6 +112,7 @@ class _Base:
         wake_timeout: float | None = None,
     ) -> None:
         check_limits(max_download_size, stream_timeout)  # before any Hub request
+        net = NetOptions.resolve(proxy=proxy, trust_env=trust_env, verify=verify)
         given = src
         src = src or self._DEFAULT_SRC
         if not src:
@@ -145,7 +157,9 @@ class _Base:
             retry=RetryPolicy(max_retries=max_retries),
             server=server,
             token_hosts=token_hosts,
-            verify=verify,
+            verify=net.verify,
+            proxy=net.proxy,
+            trust_env=net.trust_env,
             max_download_size=max_download_size,
             stream_timeout=stream_timeout,
             transport=transport,
