@@ -22,7 +22,7 @@ from typing import (
 )
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from . import _http
+from . import _http, _zerogpu
 from ._h1 import H1Pool
 from ._h1_async import AsyncH1Pool, Feed
 from ._netenv import NetOptions, Verify
@@ -216,6 +216,10 @@ class Connection:
             headers["authorization"] = self._basic
         if self._token and self.token_allowed(url):
             headers["x-hf-authorization"] = f"Bearer {self._token}"
+        if _zerogpu.in_gradio_app() and _zerogpu.HEADER not in headers and self.token_allowed(url):
+            ip_token = _zerogpu.current_ip_token()  # the end user's ZeroGPU quota
+            if ip_token:
+                headers[_zerogpu.HEADER] = ip_token
         return headers
 
     # -- clients ---------------------------------------------------------------------

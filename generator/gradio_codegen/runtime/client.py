@@ -85,6 +85,11 @@ class _Base:
     (the OS trust store; needs the ``truststore`` package) or an ``ssl.SSLContext``.
     ``trust_env=False`` ignores those environment variables (huggingface_hub's own Hub
     calls still follow its settings).
+
+    Called inside a Gradio event handler, a client passes the handled request's
+    ``x-ip-token`` on to hosts it trusts with the Hugging Face token (Spaces, and
+    ``allow_token_hosts``), so a ZeroGPU Space charges the end user's quota;
+    ``ip_token`` sends a given one instead.
     """
 
     #: Baked in by generated SDKs.
@@ -105,6 +110,7 @@ class _Base:
         verify: Verify = True,
         proxy: str | None = None,
         trust_env: bool = True,
+        ip_token: str | None = None,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
@@ -113,6 +119,10 @@ class _Base:
     ) -> None:
         check_limits(max_download_size, stream_timeout)  # before any Hub request
         net = NetOptions.resolve(proxy=proxy, trust_env=trust_env, verify=verify)
+        if ip_token is not None:
+            if not isinstance(ip_token, str) or not ip_token:
+                raise ValueError("ip_token must be a non-empty string (an x-ip-token header)")
+            headers = {**(headers or {}), "x-ip-token": ip_token}
         given = src
         src = src or self._DEFAULT_SRC
         if not src:
