@@ -122,6 +122,7 @@ class Connection:
         server: ServerInfo | None = None,
         token_hosts: Iterable[str] = (),
         verify: Verify = True,
+        oauth_token: str | None = None,
         proxy: str | None = None,
         trust_env: bool = True,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
@@ -141,6 +142,8 @@ class Connection:
             self._basic = "Basic " + base64.b64encode(pair.encode()).decode()
         self.base_url = redact_url(base_url).rstrip("/")
         self._token = token
+        #: Sent in the join body of endpoints that take a ``gr.OAuthToken`` (only those).
+        self.oauth_token = oauth_token
         self._auth = auth
         self.extra_headers = dict(headers or {})
         if isinstance(timeout, (int, float)):
@@ -532,19 +535,26 @@ class Connection:
 
     # -- queue -----------------------------------------------------------------------
 
-    def join_body(self, fn_index: int, data: Sequence[Any], session_hash: str) -> dict[str, Any]:
-        return {
+    def join_body(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> dict[str, Any]:
+        body = {
             "data": list(data), "fn_index": fn_index, "session_hash": session_hash,
             "event_data": None, "trigger_id": None,
         }
+        if oauth and self.oauth_token:
+            body["oauth_token"] = self.oauth_token
+        return body
 
-    def join(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
+    def join(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> str:
         url = self.url("queue/join")
         with self._join_slots:
             response = self._send_sync(
                 "POST", url, "joining the queue", retry=True, content_type=JSON,
                 retry_status=JOIN_RETRY_STATUS, hot=True,
-                content=_dumps(self.join_body(fn_index, data, session_hash)),
+                content=_dumps(self.join_body(fn_index, data, session_hash, oauth)),
             )
         return _event_id(response)
 
@@ -561,13 +571,15 @@ class Connection:
             self._download_slots = (loop, asyncio.Semaphore(DOWNLOAD_THREADS))
         return self._download_slots[1]
 
-    async def ajoin(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
+    async def ajoin(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> str:
         url = self.url("queue/join")
         async with self._async_join_slots():
             response = await self._send_async(
                 "POST", url, "joining the queue", retry=True, content_type=JSON,
                 retry_status=JOIN_RETRY_STATUS, hot=True,
-                content=_dumps(self.join_body(fn_index, data, session_hash)),
+                content=_dumps(self.join_body(fn_index, data, session_hash, oauth)),
             )
         return _event_id(response)
 

@@ -28,7 +28,7 @@ from ._connection import (
 from ._netenv import NetOptions, Verify
 from ._session import SyncSession
 from .endpoint import Endpoint, endpoint_from_spec
-from .errors import NotFoundError
+from .errors import AuthenticationError, NotFoundError
 from .jobs import AsyncJob, Job
 
 if TYPE_CHECKING:
@@ -90,6 +90,10 @@ class _Base:
     ``x-ip-token`` on to hosts it trusts with the Hugging Face token (Spaces, and
     ``allow_token_hosts``), so a ZeroGPU Space charges the end user's quota;
     ``ip_token`` sends a given one instead.
+
+    ``oauth_token`` (a Hugging Face token) is given to the endpoints whose function
+    takes a ``gr.OAuthToken`` (Gradio 6.21+), and to no other; an endpoint that
+    requires one refuses to start without it (``AuthenticationError``).
     """
 
     #: Baked in by generated SDKs.
@@ -111,6 +115,7 @@ class _Base:
         proxy: str | None = None,
         trust_env: bool = True,
         ip_token: str | None = None,
+        oauth_token: str | None = None,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
@@ -168,6 +173,7 @@ class _Base:
             server=server,
             token_hosts=token_hosts,
             verify=net.verify,
+            oauth_token=oauth_token,
             proxy=net.proxy,
             trust_env=net.trust_env,
             max_download_size=max_download_size,
@@ -185,7 +191,14 @@ class _Base:
         return f"{type(self).__name__}({redact_url(self._conn.base_url)!r})"
 
     def _fn_index(self, endpoint: Endpoint[Any]) -> Endpoint[Any]:
-        """Re-address an endpoint when the client points at another deployment."""
+        """Re-address an endpoint when the client points at another deployment; refuse,
+        before anything is sent, an endpoint that requires an OAuth token we lack."""
+        if endpoint.oauth_token == "required" and not self._conn.oauth_token:
+            raise AuthenticationError(
+                f"/{endpoint.api_name} acts on your behalf and requires your Hugging Face "
+                "token: pass oauth_token=... to the client",
+                status_code=401,
+            )
         server = self._conn.server
         if server is None or server is self._SERVER or not server.config:
             return endpoint

@@ -81,6 +81,9 @@ class Endpoint(Generic[T]):
     result_type: Callable[..., T] | None = field(default=None, compare=False)
     #: Per kept output: "float" turns an int the server sent into a float.
     output_coerce: tuple[str | None, ...] = ()
+    #: "required"/"optional" when the function takes a ``gr.OAuthToken`` (Gradio 6.21+
+    #: ``/info``): the client's ``oauth_token`` goes in its join body.
+    oauth_token: str | None = None
 
     @property
     def n_outputs(self) -> int:
@@ -394,4 +397,5 @@ def endpoint_from_spec(
         output_slots=spec.output_slots,
         generator=spec.generator,
         result_type=result_type,
+        oauth_token=spec.oauth_token,
     )
