@@ -26,6 +26,7 @@ from . import _http, _zerogpu
 from ._h1 import H1Pool
 from ._h1_async import AsyncH1Pool, Feed
 from ._netenv import NetOptions, Verify
+from ._signing import StreamSigner
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -181,6 +182,8 @@ class Connection:
         self._lock = threading.RLock()
         self._async_lock: asyncio.Lock | None = None
         self._logged_in = auth is None
+        #: Signs event streams of a Space (set by the client for Space ids with a token).
+        self.signer: StreamSigner | None = None
         self.cookies = _http.Cookies()
         self._join_slots = threading.BoundedSemaphore(MAX_CONCURRENT_JOINS)
         self._ajoin_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
@@ -382,8 +385,10 @@ class Connection:
 
     def ensure_ready(self) -> ServerInfo:
         """Log in and read /config once, unless the SDK baked the server info in."""
-        if self._logged_in and self.server is not None:
+        if self._logged_in and self.server is not None and not self._sign_due():
             return self.server
+        if self.signer is not None:
+            self.signer.refresh()
         with self._lock:
             if not self._logged_in:
                 self._login_sync()
@@ -393,8 +398,10 @@ class Connection:
         return self.server
 
     async def aensure_ready(self) -> ServerInfo:
-        if self._logged_in and self.server is not None:
+        if self._logged_in and self.server is not None and not self._sign_due():
             return self.server
+        if self.signer is not None and self.signer.due():
+            await asyncio.to_thread(self.signer.refresh)
         if self._async_lock is None:
             self._async_lock = asyncio.Lock()
         async with self._async_lock:
@@ -406,6 +413,9 @@ class Connection:
                 )
                 self.server = ServerInfo.from_config(_require_mapping(config, "/config"))
         return self.server
+
+    def _sign_due(self) -> bool:
+        return self.signer is not None and self.signer.due()
 
     def _login_form(self) -> tuple[str, dict[str, str]]:
         assert self._auth is not None
@@ -610,7 +620,8 @@ class Connection:
         return True
 
     def stream_url(self, session_hash: str) -> str:
-        return self.url("queue/data") + "?session_hash=" + quote(session_hash)
+        sign = self.signer.query() if self.signer is not None else ""
+        return self.url("queue/data") + "?session_hash=" + quote(session_hash) + sign
 
 
 def check_limits(max_download_size: int | None, stream_timeout: float | None) -> None:

@@ -163,7 +163,7 @@ class _Base:
             if base_url.rstrip("/") == (self._DEFAULT_SRC or "").rstrip("/"):
                 server = self._SERVER
         self.space_id = space_id
-        self._conn = Connection(
+        conn = self._conn = Connection(
             base_url,
             token=token,
             headers=headers,
@@ -181,6 +181,10 @@ class _Base:
             transport=transport,
             async_transport=transport,
         )
+        if space_id and token:
+            from ._signing import StreamSigner
+
+            conn.signer = StreamSigner(space_id, token)  # __sign on its event streams
 
     @property
     def url(self) -> str:
