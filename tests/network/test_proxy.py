@@ -16,8 +16,11 @@ import trustme
 
 from gradio_codegen.runtime import AsyncClient, Client
 from gradio_codegen.runtime.errors import APIConnectionError, APIStatusError, CancelledError
+from gradio_codegen.cli import main as cli
+from tests.conftest import import_fresh
 from tests.network.conftest import PROXY_PASSWORD, PROXY_USER, ForwardProxy, accepted
 from tests.reliability.proxy import Proxy, wait_until
+from tests.servers.pool import free_port
 
 pytestmark = pytest.mark.timeout(120)
 WAIT = 60.0
@@ -183,3 +186,43 @@ def test_login_goes_through_the_proxy(
         _through_connections(proxy, mounted)
     finally:
         mounted.close()
+
+
+def test_unreachable_proxy_is_a_typed_error_without_its_credentials(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("", "httpx", "httpcore", "gradio_codegen"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    closed = free_port()  # nothing listens there
+    monkeypatch.setenv("HTTPS_PROXY", f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{closed}")
+    texts: list[str] = []
+    for mode in ("sync", "async"):
+        with pytest.raises(APIConnectionError) as info:
+            if mode == "sync":
+                with Client("https://app.invalid", max_retries=0) as client:
+                    texts.append(repr(client))
+                    client.endpoints()
+            else:
+
+                async def run() -> None:
+                    async with AsyncClient("https://app.invalid", max_retries=0) as client:
+                        await client.endpoints()
+
+                asyncio.run(run())
+        texts += [str(info.value), repr(info.value), repr(info.value.__cause__)]
+    text = " ".join(texts) + caplog.text
+    assert PROXY_PASSWORD not in text and PROXY_USER not in text
+
+
+def test_generated_sdk_takes_proxy(
+    forward_proxy: Callable[..., ForwardProxy], front: Proxy, tmp_path: Path,
+) -> None:
+    out = tmp_path / "proxied_sdk"
+    assert cli([front.url, "-o", str(out)]) == 0
+    sdk = import_fresh(out, "proxied_sdk")
+    before = accepted(front)
+    proxy = forward_proxy(auth=(PROXY_USER, PROXY_PASSWORD))
+    with sdk.Client(proxy=proxy.url) as app:
+        assert app.echo("sdk", 1, "-") == "sdk"
+    assert wait_until(lambda: len(proxy.logged()) == accepted(front) - before, 30)
+    assert proxy.logged()
