@@ -12,7 +12,7 @@ import gradio as gr
 
 sys.path.extend(p for p in os.environ.get("NET_RUNTIME_PATHS", "").split(os.pathsep) if p)
 
-from gradio_codegen.runtime import AsyncClient, Client  # noqa: E402
+from gradio_codegen_runtime import AsyncClient, Client  # noqa: E402
 
 
 def relay(url: str, trusted: bool) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 import huggingface_hub
 
-from gradio_codegen.runtime import Client
+from gradio_codegen_runtime import Client
 from tests.hub.conftest import ALICE
 from tests.hub.fakehub import FakeHub
 from tests.network.conftest import NET_VARS, ForwardProxy

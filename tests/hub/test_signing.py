@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gradio_codegen.runtime import AsyncClient, Client, GradioError
+from gradio_codegen_runtime import AsyncClient, Client, GradioError
 from tests.hub.conftest import ALICE
 from tests.hub.fakehub import FakeHub, FakeSpace
 

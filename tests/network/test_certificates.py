@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from gradio_codegen.runtime import AsyncClient, Client
-from gradio_codegen.runtime.errors import APIConnectionError
+from gradio_codegen_runtime import AsyncClient, Client
+from gradio_codegen_runtime.errors import APIConnectionError
 from tests.reliability.proxy import Proxy
 
 pytestmark = pytest.mark.timeout(120)

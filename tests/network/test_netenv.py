@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from gradio_codegen.runtime._netenv import NetOptions, check_proxy, proxy_for, ssl_verify
+from gradio_codegen_runtime._netenv import NetOptions, check_proxy, proxy_for, ssl_verify
 
 SECRET = "PROXYsecret0042"
 

@@ -14,7 +14,7 @@ from typing import Callable
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import AsyncClient, AuthenticationError, Client
+from gradio_codegen_runtime import AsyncClient, AuthenticationError, Client
 from tests.conftest import import_fresh
 from tests.reliability.proxy import Proxy
 from tests.servers.pool import Server

@@ -14,8 +14,8 @@ from typing import Any, Callable
 import pytest
 import trustme
 
-from gradio_codegen.runtime import AsyncClient, Client
-from gradio_codegen.runtime.errors import APIConnectionError, APIStatusError, CancelledError
+from gradio_codegen_runtime import AsyncClient, Client
+from gradio_codegen_runtime.errors import APIConnectionError, APIStatusError, CancelledError
 from gradio_codegen.cli import main as cli
 from tests.conftest import import_fresh
 from tests.network.conftest import PROXY_PASSWORD, PROXY_USER, ForwardProxy, accepted

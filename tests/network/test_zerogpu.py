@@ -12,8 +12,8 @@ from typing import Callable
 import httptools
 import pytest
 
-import gradio_codegen
-from gradio_codegen.runtime import Client
+import gradio_codegen_runtime
+from gradio_codegen_runtime import Client
 from tests.servers.pool import Server, start_server
 
 pytestmark = pytest.mark.timeout(180)
@@ -24,7 +24,7 @@ USER_TOKEN = "ip-token-of-the-end-user"
 def caller(request: pytest.FixtureRequest) -> Iterator[Server]:
     """net_caller on a gradio version, able to import this checkout's runtime."""
     paths = [
-        str(Path(gradio_codegen.__file__).resolve().parent.parent),  # the runtime
+        str(Path(gradio_codegen_runtime.__file__).resolve().parent.parent),  # the runtime
         str(Path(httptools.__file__).resolve().parent.parent),  # its compiled dependency
     ]
     server = start_server(

@@ -137,7 +137,8 @@ def _system_context() -> ssl.SSLContext:
         import truststore
     except ImportError:
         raise ValueError(
-            "verify='system' needs the truststore package: pip install truststore"
+            "verify='system' needs the truststore package: pip install truststore "
+            "(or gradio-codegen-runtime[truststore])"
         ) from None
     context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     return context
