@@ -47,6 +47,20 @@ def test_space_streams_are_signed(hub: FakeHub, serve) -> None:  # type: ignore[
     assert _signs(space)[2:] == [""]
 
 
+def test_jwt_is_fetched_again_when_due(hub: FakeHub, serve) -> None:  # type: ignore[no-untyped-def]
+    space = hub.add_space(
+        "alice/secret", serve("rt_calls", "6.31.0").url, private=True, require_sign=True
+    )
+    with Client("alice/secret", token=ALICE) as app:
+        assert app.predict("/echo", "one", 1, "-") == "one"
+        signer = app._conn.signer
+        assert signer is not None and not signer.due()  # an hour's JWT: kept
+        signer._due_at = 0.0  # as when its exp comes near
+        assert app.predict("/echo", "two", 1, "-") == "two"
+    first, second = _signs(space)
+    assert first != second and hub.jwts[first] == hub.jwts[second] == "alice/secret"
+
+
 def test_no_jwt_means_unsigned_streams(hub: FakeHub, serve) -> None:  # type: ignore[no-untyped-def]
     # A public Space without a token: nothing is asked of the Hub, nothing is signed.
     space = hub.add_space("alice/open", serve("rt_calls", "6.31.0").url)
