@@ -23,7 +23,7 @@ def rebuild(cls: type[B], src: str | None, options: dict[str, Any]) -> B:
     return cls(src, **options)
 
 
-def _options(client: _Base) -> tuple[str | None, dict[str, Any]]:
+def _options(client: _Base, base: type[_Base]) -> tuple[str | None, dict[str, Any]]:
     src, options = client._given
     options = dict(options)
     if options.pop("transport", None) is not None:
@@ -31,19 +31,30 @@ def _options(client: _Base) -> tuple[str | None, dict[str, Any]]:
             f"a {type(client).__name__} with a custom transport cannot be pickled or "
             "copied for a replica: build it in the worker instead"
         )
+    # An SDK generated before an option existed does not take it: leave it out when it
+    # has its default (what that SDK's constructor would use anyway).
+    import inspect
+
+    accepted = inspect.signature(type(client).__init__).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+        defaults = inspect.signature(base.__init__).parameters
+        for name in [k for k in options if k not in accepted]:
+            if name in defaults and options[name] == defaults[name].default:
+                del options[name]
     if options.get("allow_token_hosts") == ():
         del options["allow_token_hosts"]
     return src, options
 
 
-def reduce_client(client: _Base) -> tuple[Any, ...]:
-    src, options = _options(client)
+def reduce_client(client: _Base, base: type[_Base]) -> tuple[Any, ...]:
+    """``base``: the class whose constructor holds every option and its default."""
+    src, options = _options(client, base)
     return (rebuild, (type(client), src, options))
 
 
-def replica(client: B, src: str) -> B:
+def replica(client: B, src: str, base: type[_Base]) -> B:
     """The same kind of client, with the same options, for the deployment at ``src``."""
     if not isinstance(src, str) or not src:
         raise ValueError(f"a replica is a URL or Space id, got {src!r}")
-    _, options = _options(client)
+    _, options = _options(client, base)
     return type(client)(src, **options)

@@ -81,7 +81,9 @@ class MapRun(_Run["BaseClient"], Generic[T]):
         self, plan: MapPlan, clients: list[BaseClient], owned: list[BaseClient]
     ) -> None:
         super().__init__(plan, clients, owned)
-        self._gen = self._drive()
+        # The driver holds no reference to this object: dropping it (a ``break`` out of
+        # a ``for`` loop) closes the driver at once, which cancels what still runs.
+        self._gen = _drive(plan, clients, owned)
 
     def __iter__(self) -> Iterator[Outcome[T]]:
         return self
@@ -98,104 +100,109 @@ class MapRun(_Run["BaseClient"], Generic[T]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _drive(self) -> Generator[Outcome[Any], None, None]:
-        plan, core, endpoint = self._plan, self._plan.core, self._plan.endpoint
-        cond = threading.Condition()
-        jobs: dict[Attempt, Job[Any]] = {}
-        failure: list[BaseException] = []
-        scheduled = [False]
-        workers = ThreadPoolExecutor(SUBMIT_THREADS, thread_name_prefix="gradio-codegen-map")
 
-        def pump() -> None:
-            """Start what may start now (caller holds ``cond``). Reading the inputs may
-            raise (the caller's iterable, a checkpoint mismatch): the map then stops."""
+def _drive(
+    plan: MapPlan, clients: list[BaseClient], owned: list[BaseClient]
+) -> Generator[Outcome[Any], None, None]:
+    """The sync driver: submits in a few threads, learns each job's start and end
+    from its status events (on the client's stream reader), yields in order."""
+    core, endpoint = plan.core, plan.endpoint
+    cond = threading.Condition()
+    jobs: dict[Attempt, Job[Any]] = {}
+    failure: list[BaseException] = []
+    scheduled = [False]
+    workers = ThreadPoolExecutor(SUBMIT_THREADS, thread_name_prefix="gradio-codegen-map")
+
+    def pump() -> None:
+        """Start what may start now (caller holds ``cond``). Reading the inputs may
+        raise (the caller's iterable, a checkpoint mismatch): the map then stops."""
+        try:
+            starts = core.take_starts(time.monotonic())
+        except BaseException as exc:
+            failure.append(exc)
+            core.stop()
+            cond.notify_all()
+            return
+        for attempt in starts:
+            workers.submit(submit, attempt)
+
+    def pump_task() -> None:
+        with cond:
+            scheduled[0] = False
+            pump()
+
+    def changed() -> None:
+        """After an event (caller holds ``cond``): wake the consumer, and refill in a
+        worker thread, so the caller's inputs are never read on the stream reader
+        and jobs start while the consumer is busy with an outcome."""
+        cond.notify()
+        if not core.stopped and not scheduled[0]:
+            scheduled[0] = True
+            workers.submit(pump_task)
+
+    def on_status(attempt: Attempt, job: Job[Any], status: Status) -> None:
+        if status.stage in _ENDED:
             try:
-                starts = core.take_starts(time.monotonic())
-            except BaseException as exc:
-                failure.append(exc)
-                core.stop()
-                cond.notify_all()
-                return
-            for attempt in starts:
-                workers.submit(submit, attempt)
-
-        def pump_task() -> None:
-            with cond:
-                scheduled[0] = False
-                pump()
-
-        def changed() -> None:
-            """After an event (caller holds ``cond``): wake the consumer, and refill in a
-            worker thread, so the caller's inputs are never read on the stream reader
-            and jobs start while the consumer is busy with an outcome."""
-            cond.notify()
-            if not core.stopped and not scheduled[0]:
-                scheduled[0] = True
-                workers.submit(pump_task)
-
-        def on_status(attempt: Attempt, job: Job[Any], status: Status) -> None:
-            if status.stage in _ENDED:
-                try:
-                    value = job.result(timeout=0)
-                except Exception as exc:
-                    with cond:
-                        jobs.pop(attempt, None)
-                        plan.failed(attempt, exc)
-                        changed()
-                else:
-                    with cond:
-                        jobs.pop(attempt, None)
-                        plan.succeeded(attempt, value)
-                        changed()
-            elif status.code == "process_starts":
-                with cond:
-                    plan.started(attempt)
-                    changed()
-
-        def submit(attempt: Attempt) -> None:
-            try:
-                job = self._clients[attempt.lane]._submit(endpoint, attempt.values)
+                value = job.result(timeout=0)
             except Exception as exc:
                 with cond:
+                    jobs.pop(attempt, None)
                     plan.failed(attempt, exc)
                     changed()
-                return
-            with cond:
-                jobs[attempt] = job
-                stopped = core.stopped
-            if stopped:
-                job.cancel()
-            job.on("status", lambda status: on_status(attempt, job, status))
-
-        try:
-            while True:
+            else:
                 with cond:
-                    pump()
-                    if failure:
-                        raise failure[0]
-                    ready = core.pop_ready()
-                    if not ready:
-                        if core.finished():
-                            return
-                        cond.wait(_wait(core.wake_at()))
-                        continue
-                yield from ready
-        finally:
+                    jobs.pop(attempt, None)
+                    plan.succeeded(attempt, value)
+                    changed()
+        elif status.code == "process_starts":
             with cond:
-                core.stop()
-            workers.shutdown(wait=True, cancel_futures=True)
+                plan.started(attempt)
+                changed()
+
+    def submit(attempt: Attempt) -> None:
+        try:
+            job = clients[attempt.lane]._submit(endpoint, attempt.values)
+        except Exception as exc:
             with cond:
-                pending = list(jobs.values())
-            for job in pending:
-                try:
-                    job.cancel()
-                    job.result(timeout=STOP_TIMEOUT)
-                except Exception:  # each ends as cancelled, or with what it had
-                    pass
+                plan.failed(attempt, exc)
+                changed()
+            return
+        with cond:
+            jobs[attempt] = job
+            stopped = core.stopped
+        if stopped:
+            job.cancel()
+        job.on("status", lambda status: on_status(attempt, job, status))
+
+    try:
+        while True:
             with cond:
-                plan.close()
-            for client in self._owned:
-                client.close()
+                pump()
+                if failure:
+                    raise failure[0]
+                ready = core.pop_ready()
+                if not ready:
+                    if core.finished():
+                        return
+                    cond.wait(_wait(core.wake_at()))
+                    continue
+            yield from ready
+    finally:
+        with cond:
+            core.stop()
+        workers.shutdown(wait=True, cancel_futures=True)
+        with cond:
+            pending = list(jobs.values())
+        for job in pending:
+            try:
+                job.cancel()
+                job.result(timeout=STOP_TIMEOUT)
+            except Exception:  # each ends as cancelled, or with what it had
+                pass
+        with cond:
+            plan.close()
+        for client in owned:
+            client.close()
 
 
 class AsyncMapRun(_Run["BaseAsyncClient"], Generic[T]):
@@ -210,7 +217,7 @@ class AsyncMapRun(_Run["BaseAsyncClient"], Generic[T]):
         self, plan: MapPlan, clients: list[BaseAsyncClient], owned: list[BaseAsyncClient]
     ) -> None:
         super().__init__(plan, clients, owned)
-        self._gen = self._drive()
+        self._gen = _adrive(plan, clients, owned)
 
     def __aiter__(self) -> AsyncIterator[Outcome[T]]:
         return self
@@ -227,87 +234,91 @@ class AsyncMapRun(_Run["BaseAsyncClient"], Generic[T]):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _drive(self) -> AsyncGenerator[Outcome[Any], None]:
-        plan, core, endpoint = self._plan, self._plan.core, self._plan.endpoint
-        changed = asyncio.Event()
-        jobs: dict[Attempt, AsyncJob[Any]] = {}
-        tasks: set[asyncio.Task[None]] = set()
-        failure: list[BaseException] = []
 
-        def pump() -> None:
-            """Start what may start now; as in the sync driver, a failure to read the
-            inputs stops the map."""
-            try:
-                starts = core.take_starts(time.monotonic())
-            except BaseException as exc:
-                failure.append(exc)
-                core.stop()
-                return
-            for attempt in starts:
-                task = asyncio.ensure_future(run(attempt))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
+async def _adrive(
+    plan: MapPlan, clients: list[BaseAsyncClient], owned: list[BaseAsyncClient]
+) -> AsyncGenerator[Outcome[Any], None]:
+    """The async driver: one task per attempt (submit, then its result)."""
+    core, endpoint = plan.core, plan.endpoint
+    changed = asyncio.Event()
+    jobs: dict[Attempt, AsyncJob[Any]] = {}
+    tasks: set[asyncio.Task[None]] = set()
+    failure: list[BaseException] = []
 
-        def on_status(attempt: Attempt, status: Status) -> None:
-            if status.code == "process_starts":
-                plan.started(attempt)
-                pump()
-                changed.set()
-
-        async def run(attempt: Attempt) -> None:
-            try:
-                job = await self._clients[attempt.lane]._submit(endpoint, attempt.values)
-            except Exception as exc:
-                plan.failed(attempt, exc)
-                pump()
-                changed.set()
-                return
-            jobs[attempt] = job
-            if core.stopped:
-                await job.cancel()
-            job.on("status", lambda status: on_status(attempt, status))
-            try:
-                value = await job.result()
-            except Exception as exc:
-                plan.failed(attempt, exc)
-            else:
-                plan.succeeded(attempt, value)
-            finally:
-                jobs.pop(attempt, None)
-                pump()
-                changed.set()
-
+    def pump() -> None:
+        """Start what may start now; as in the sync driver, a failure to read the
+        inputs stops the map."""
         try:
-            while True:
-                pump()
-                if failure:
-                    raise failure[0]
-                ready = core.pop_ready()
-                for outcome in ready:
-                    yield outcome
-                if ready:
-                    continue
-                if core.finished():
-                    return
-                changed.clear()
-                try:
-                    await asyncio.wait_for(changed.wait(), _wait(core.wake_at()))
-                except asyncio.TimeoutError:
-                    pass
-        finally:
+            starts = core.take_starts(time.monotonic())
+        except BaseException as exc:
+            failure.append(exc)
             core.stop()
-            for job in list(jobs.values()):
-                try:
-                    await job.cancel()
-                except Exception:  # it ends as cancelled, or with what it had
-                    pass
-            if tasks:
-                await asyncio.wait(list(tasks), timeout=STOP_TIMEOUT)
-            for task in tasks:
-                task.cancel()
-            plan.close()
-            for client in self._owned:
-                await client.aclose()
+            return
+        for attempt in starts:
+            task = asyncio.ensure_future(run(attempt))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    def on_status(attempt: Attempt, status: Status) -> None:
+        if status.code == "process_starts":
+            plan.started(attempt)
+            pump()
+            changed.set()
+
+    async def run(attempt: Attempt) -> None:
+        try:
+            job = await clients[attempt.lane]._submit(endpoint, attempt.values)
+        except Exception as exc:
+            plan.failed(attempt, exc)
+            pump()
+            changed.set()
+            return
+        jobs[attempt] = job
+        if core.stopped:
+            await job.cancel()
+        job.on("status", lambda status: on_status(attempt, status))
+        try:
+            value = await job.result()
+        except Exception as exc:
+            plan.failed(attempt, exc)
+        else:
+            plan.succeeded(attempt, value)
+        finally:
+            jobs.pop(attempt, None)
+            pump()
+            changed.set()
+
+    try:
+        while True:
+            pump()
+            if failure:
+                raise failure[0]
+            ready = core.pop_ready()
+            for outcome in ready:
+                yield outcome
+            if ready:
+                continue
+            if core.finished():
+                return
+            changed.clear()
+            try:
+                await asyncio.wait_for(changed.wait(), _wait(core.wake_at()))
+            except asyncio.TimeoutError:
+                pass
+    finally:
+        core.stop()
+        for job in list(jobs.values()):
+            try:
+                await job.cancel()
+            except Exception:  # it ends as cancelled, or with what it had
+                pass
+        if tasks:
+            await asyncio.wait(list(tasks), timeout=STOP_TIMEOUT)
+        for task in tasks:
+            task.cancel()
+        plan.close()
+        for client in owned:
+            await client.aclose()
 
 
 def start_map(
