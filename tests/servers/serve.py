@@ -8,6 +8,7 @@ Runs inside a Gradio server environment (see ``envs.py``). An app module defines
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import sys
 
@@ -30,7 +31,11 @@ def main() -> None:
         kwargs["auth"] = module.AUTH
     if getattr(module, "MAX_FILE_SIZE", None):
         kwargs["max_file_size"] = module.MAX_FILE_SIZE
-    demo.queue(default_concurrency_limit=getattr(module, "CONCURRENCY", 1))
+    concurrency = getattr(module, "CONCURRENCY", 1)
+    if "default_concurrency_limit" in inspect.signature(demo.queue).parameters:
+        demo.queue(default_concurrency_limit=concurrency)
+    else:  # gradio 3.x
+        demo.queue(concurrency_count=concurrency or 1)
     demo.launch(**kwargs)
 
 
