@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
+from .old_info import OLD_PROTOCOLS, normalize_info
+
 __all__ = [
     "SPEC_FORMAT",
     "ApiSpec",
@@ -155,6 +157,8 @@ def build_spec(
     if not isinstance(config, Mapping) or not isinstance(info, Mapping):
         raise SpecError("config and info must be JSON objects")
     protocol = str(config.get("protocol") or "ws")
+    if protocol in OLD_PROTOCOLS:
+        info = normalize_info(config, info)
     components = {
         c.get("id"): c for c in _list(config.get("components")) if isinstance(c, Mapping)
     }
@@ -181,7 +185,7 @@ def build_spec(
         host=host.rstrip("/"),
         api_prefix=str(config.get("api_prefix") or "").rstrip("/"),
         protocol=protocol,
-        gradio_version=str(config.get("version") or "unknown"),
+        gradio_version=str(config.get("version") or "unknown").strip(),
         endpoints=tuple(endpoints),
         source=source,
         space_id=space_id if space_id is not None else _str_or_none(config.get("space_id")),

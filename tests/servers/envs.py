@@ -37,9 +37,12 @@ REQUIREMENTS: dict[str, list[str]] = {
         "uvicorn==0.30.6",
         "httpx==0.27.2",
     ],
-    # Old servers (issue 17): pins of their era that install and run on Python 3.11.
+    # Old servers (issue 17): pins of their era that install and run on Python 3.11
+    # (newer fastapi/starlette/pydantic/httpx/huggingface_hub/numpy break their imports).
     "4.7.1": [
         "gradio==4.7.1",
+        "gradio_client==0.7.0",
+        "typer[all]==0.9.0",  # else pip walks back through every typer[all] release
         "fastapi==0.104.1",
         "starlette==0.27.0",
         "pydantic==2.5.2",
@@ -69,6 +72,10 @@ REQUIREMENTS: dict[str, list[str]] = {
     ],
     "3.36.1": [
         "gradio==3.36.1",
+        "gradio_client==0.2.10",  # unpinned, pip takes 0.7.x, made for gradio 4
+        "pillow==10.4.0",
+        "altair==5.5.0",
+        "aiofiles==23.2.1",
         "fastapi==0.99.1",
         "starlette==0.27.0",
         "pydantic==1.10.13",

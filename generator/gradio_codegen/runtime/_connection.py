@@ -89,13 +89,8 @@ class ServerInfo:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ServerInfo:
-        protocol = config.get("protocol") or "ws"
-        version = str(config.get("version") or "unknown")
-        if protocol == "ws":
-            raise ProtocolError(
-                f"this app runs Gradio {version}, which speaks the 3.x websocket protocol; "
-                "gradio-codegen supports Gradio 4.0 and later"
-            )
+        protocol = config.get("protocol") or "ws"  # 3.x configs have no protocol
+        version = str(config.get("version") or "unknown").strip()
         size = config.get("max_file_size")
         return cls(
             api_prefix=str(config.get("api_prefix") or "").rstrip("/"),

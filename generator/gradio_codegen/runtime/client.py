@@ -25,6 +25,8 @@ from ._connection import (
     check_limits,
     redact_url,
 )
+from ._old_session import AsyncOldSession, OldSession
+from ._old_wire import PER_JOB_PROTOCOLS
 from ._session import SyncSession
 from .endpoint import Endpoint, endpoint_from_spec
 from .errors import NotFoundError
@@ -185,15 +187,19 @@ class BaseClient(_Base):
     def __init__(self, src: str | None = None, **kwargs: Any) -> None:
         super().__init__(src, **kwargs)
         self._session = SyncSession(self._conn)
+        #: Gradio 3.x and 4.0-4.8 apps: one stream per job.
+        self._old_session = OldSession(self._conn)
         _OPEN.add(self)
 
+    def _queue(self) -> SyncSession | OldSession:
+        info = self._conn.ensure_ready()
+        return self._old_session if info.protocol in PER_JOB_PROTOCOLS else self._session
+
     def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> Job[T]:
-        self._conn.ensure_ready()
-        return self._session.submit(self._fn_index(endpoint), values)
+        return self._queue().submit(self._fn_index(endpoint), values)
 
     def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
-        self._conn.ensure_ready()
-        result: T = self._session.call(self._fn_index(endpoint), values)
+        result: T = self._queue().call(self._fn_index(endpoint), values)
         return result
 
     @classmethod
@@ -234,11 +240,13 @@ class BaseClient(_Base):
     def reset_session(self) -> None:
         """Use a new server session: ``gr.State`` starts fresh for later calls."""
         self._session.reset()
+        self._old_session.reset()
 
     def close(self) -> None:
         """Close connections; jobs still pending end as cancelled."""
         _OPEN.discard(self)
         self._session.close()
+        self._old_session.close()
         self._conn.close()
 
     def __enter__(self: Any) -> Any:
@@ -268,10 +276,12 @@ class BaseAsyncClient(_Base):
     def __init__(self, src: str | None = None, **kwargs: Any) -> None:
         super().__init__(src, **kwargs)
         self._session = AsyncSession(self._conn)
+        self._old_session = AsyncOldSession(self._conn)
 
     async def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> AsyncJob[T]:
-        await self._conn.aensure_ready()
-        return await self._session.submit(self._fn_index(endpoint), values)
+        info = await self._conn.aensure_ready()
+        queue = self._old_session if info.protocol in PER_JOB_PROTOCOLS else self._session
+        return await queue.submit(self._fn_index(endpoint), values)
 
     async def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         job = await self._submit(endpoint, values)
@@ -323,9 +333,11 @@ class BaseAsyncClient(_Base):
 
     def reset_session(self) -> None:
         self._session.reset()
+        self._old_session.reset()
 
     async def aclose(self) -> None:
         await self._session.close()
+        await self._old_session.close()
         await self._conn.aclose()
 
     async def __aenter__(self: Any) -> Any:
