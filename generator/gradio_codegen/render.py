@@ -166,6 +166,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "uses": sorted(mapper.uses),
         "env_url": env_url,
         "dist": dist,
+        "protocol": spec.protocol,
         "header": _header(source, spec.gradio_version, digest),
     }
     env = _environment(str(templates_dir()))

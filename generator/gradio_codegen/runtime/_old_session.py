@@ -132,7 +132,8 @@ def _ws_error(exc: BaseException, conn: Connection) -> BaseException:
     if isinstance(exc, wse.InvalidStatus):
         answer = exc.response
         response = _http.Response(
-            answer.status_code, headers=list(answer.headers.raw_items()), content=answer.body
+            answer.status_code, headers=list(answer.headers.raw_items()),
+            content=bytes(answer.body or b""),
         )
         return status_error(response, "opening the job's WebSocket")
     if isinstance(exc, wse.ConnectionClosed):
