@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .runtime._connection import Connection, redact_url
-from .runtime.errors import ProtocolError
+from .runtime.errors import NotFoundError, ProtocolError
 from .spec import ApiSpec, SpecError, build_spec, load_spec
 
 if TYPE_CHECKING:
@@ -56,7 +56,12 @@ def load_source(
         assert conn.server is not None and conn.server.config is not None
         config = conn.server.config
         query = "?all_endpoints=true" if all_endpoints else ""
-        info = conn.request_json("GET", conn.url("info") + query, "reading /info")
+        try:
+            info = conn.request_json("GET", conn.url("info") + query, "reading /info")
+        except NotFoundError:
+            if conn.server.protocol != "ws":
+                raise
+            info = {"named_endpoints": {}}  # an early 3.x app: /config says it all
     finally:
         conn.close()
     if not isinstance(info, Mapping) or "named_endpoints" not in info:

@@ -310,3 +310,17 @@ def test_dist_declares_the_ws_extra(serve: Any, old_version: str, tmp_path: Path
     pyproject = (tmp_path / "proj" / "pyproject.toml").read_text()
     declared = "gradio-codegen[ws]>=" in pyproject
     assert declared == old_version.startswith("3.")
+
+
+@pytest.mark.parametrize("old_version", WS_VERSIONS)
+def test_app_without_info(serve: Any, old_version: str) -> None:
+    """Early 3.x apps have no /info: the generic client reads /config alone."""
+    from tests.runtime.conftest import Recorder
+
+    url = serve("old_calls", old_version).url
+    recorder = Recorder()
+    recorder.fail("/info", httpx.Response(404, json={"detail": "Not Found"}))
+    with Client(url, transport=recorder) as app:
+        assert app.predict("/add", 1, 2) == "1+2=3"
+        assert app.predict("/file_echo", b"abc").read_bytes() == b"abc"
+    assert recorder.tried("/info") == 1 and recorder.paths("/info") == []

@@ -396,7 +396,14 @@ class Client(BaseClient):
                         )
                         server = ServerInfo.from_config(config)
                         self._conn.server = server
-                    info = self._conn.request_json("GET", self._conn.url("info"), "reading /info")
+                    try:
+                        info = self._conn.request_json(
+                            "GET", self._conn.url("info"), "reading /info"
+                        )
+                    except NotFoundError:
+                        if server.protocol != "ws":
+                            raise
+                        info = {}  # an early 3.x app: /config says it all
                     assert server.config is not None
                     self._discovery.build(server.config, info, self._conn.base_url)
         return self._discovery.get(api_name)
@@ -437,7 +444,14 @@ class AsyncClient(BaseAsyncClient):
                 )
                 server = ServerInfo.from_config(config)
                 self._conn.server = server
-            info = await self._conn.arequest_json("GET", self._conn.url("info"), "reading /info")
+            try:
+                info = await self._conn.arequest_json(
+                    "GET", self._conn.url("info"), "reading /info"
+                )
+            except NotFoundError:
+                if server.protocol != "ws":
+                    raise
+                info = {}  # an early 3.x app: /config says it all
             assert server.config is not None
             self._discovery.build(server.config, info, self._conn.base_url)
         return self._discovery.get(api_name)
