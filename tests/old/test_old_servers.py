@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import (
+from gradio_codegen_runtime import (
     AppError,
     AsyncClient,
     AuthenticationError,
@@ -28,7 +28,7 @@ from gradio_codegen.runtime import (
     ProtocolError,
     ValidationError,
 )
-from gradio_codegen.spec import build_spec
+from gradio_codegen_runtime.spec import build_spec
 
 from tests.conftest import import_fresh
 from tests.servers.envs import OLD_VERSIONS
@@ -293,12 +293,12 @@ def test_ws_needs_the_extra(make_sdk: Any, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setitem(sys.modules, "websockets", None)
     with sdk.Client() as app, pytest.raises(ProtocolError) as info:
         app.add(1, 2)
-    assert "gradio-codegen[ws]" in str(info.value)
+    assert "gradio-codegen-runtime[ws]" in str(info.value)
 
 
 def test_runtime_imports_no_websockets() -> None:
     code = (
-        "import sys, gradio_codegen.runtime, gradio_codegen.runtime.client; "
+        "import sys, gradio_codegen_runtime, gradio_codegen_runtime.client; "
         "assert 'websockets' not in sys.modules, 'imported eagerly'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -308,7 +308,7 @@ def test_dist_declares_the_ws_extra(serve: Any, old_version: str, tmp_path: Path
     url = serve("old_calls", old_version).url
     assert cli([url, "-o", str(tmp_path / "proj"), "--name", "oc", "--dist"]) == 0
     pyproject = (tmp_path / "proj" / "pyproject.toml").read_text()
-    declared = "gradio-codegen[ws]>=" in pyproject
+    declared = "gradio-codegen-runtime[ws]>=" in pyproject
     assert declared == old_version.startswith("3.")
 
 

@@ -8,9 +8,10 @@ Runs inside a Gradio server environment (see ``envs.py``). An app module defines
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import os
 import sys
+
+import gradio
 
 
 def main() -> None:
@@ -32,10 +33,10 @@ def main() -> None:
     if getattr(module, "MAX_FILE_SIZE", None):
         kwargs["max_file_size"] = module.MAX_FILE_SIZE
     concurrency = getattr(module, "CONCURRENCY", 1)
-    if "default_concurrency_limit" in inspect.signature(demo.queue).parameters:
-        demo.queue(default_concurrency_limit=concurrency)
-    else:  # gradio 3.x
+    if gradio.__version__.startswith("3."):  # one worker pool for the whole queue
         demo.queue(concurrency_count=concurrency or 1)
+    else:
+        demo.queue(default_concurrency_limit=concurrency)
     demo.launch(**kwargs)
 
 

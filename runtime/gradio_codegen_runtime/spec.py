@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
-from .old_info import OLD_PROTOCOLS, normalize_info
+from ._old_info import OLD_PROTOCOLS, normalize_info
 
 __all__ = [
     "SPEC_FORMAT",

@@ -13,7 +13,7 @@ the app to stop a running generator (``POST /reset``) and closes the job's strea
 which drops a queued job; a running function that is not a generator still runs to
 its end on the app, and its result is discarded.
 
-The WebSocket client (``websockets``) is an optional dependency, ``gradio-codegen[ws]``,
+The WebSocket client (``websockets``) is an optional dependency, ``gradio-codegen-runtime[ws]``,
 imported only when a 3.x app is called.
 """
 
@@ -58,7 +58,7 @@ AnyJob = TypeVar("AnyJob", Job[Any], AsyncJob[Any])
 MAX_WS_MESSAGE = 256 * 1024**2
 WS_EXTRA = (
     "this app runs Gradio {version}, which speaks the 3.x WebSocket protocol: install "
-    "the 'ws' extra (pip install 'gradio-codegen[ws]')"
+    "the 'ws' extra (pip install 'gradio-codegen-runtime[ws]')"
 )
 CLOSED_EARLY = "the app's stream for this job ended before the job completed"
 
