@@ -105,7 +105,10 @@ def _ws_target(
     conn: Connection, client: _http.Client | _http.AsyncClient | None
 ) -> tuple[str, dict[str, Any]]:
     """The WebSocket URL and ``connect`` options: the app's headers and login cookie,
-    no proxy from the environment (as for HTTP), the client's TLS verification."""
+    no proxy from the environment (as for HTTP), the client's TLS verification.
+
+    3.x sends nothing while a job waits or runs, so silence is no sign of a dead
+    stream there: the WebSocket's pings (every 20 s, 20 s to answer) are."""
     http_url = conn.url("queue/join")
     headers = conn.headers_for(http_url)
     headers.pop("user-agent", None)
@@ -307,7 +310,7 @@ class OldSession(_Base):
             with connect(url, **options) as ws:
                 self._opened(job, ws.close)
                 while not (exchange.done or job._core.done):
-                    msg = json.loads(ws.recv(timeout=self.conn.stream_timeout))
+                    msg = json.loads(ws.recv())
                     reply = exchange.feed(msg)
                     if reply is not None:
                         ws.send(json.dumps(reply))
@@ -434,8 +437,7 @@ class AsyncOldSession(_Base):
         try:
             async with connect(url, **options) as ws:
                 while not (exchange.done or job._core.done):
-                    raw = await asyncio.wait_for(ws.recv(), self.conn.stream_timeout)
-                    msg = json.loads(raw)
+                    msg = json.loads(await ws.recv())
                     reply = exchange.feed(msg)
                     if reply is not None:
                         await ws.send(json.dumps(reply))

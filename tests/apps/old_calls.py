@@ -53,6 +53,12 @@ def slow_ticks(flag: str):
         yield f"tick {i}"
 
 
+def nap(seconds: float) -> str:
+    """Silent for ``seconds`` (4.7 sends a heartbeat only every 15 s, 3.x nothing)."""
+    time.sleep(float(seconds))
+    return "awake"
+
+
 def fail(kind: str) -> str:
     if kind == "gr":
         raise gr.Error("It's 'broken'")
@@ -92,6 +98,7 @@ with gr.Blocks() as demo:
     gr.Button().click(block, t, out, api_name="block")
     gr.Button().click(slow_ticks, t, out, api_name="slow_ticks")
     gr.Button().click(fail, t, out, api_name="fail")
+    gr.Button().click(nap, gr.Number(label="seconds"), out, api_name="nap")
     fin, fout = gr.File(label="file"), gr.File(label="file_out")
     gr.Button().click(file_meta, fin, out, api_name="file_meta")
     gr.Button().click(file_echo, fin, fout, api_name="file_echo")

@@ -19,6 +19,7 @@ import pytest
 
 from gradio_codegen.cli import main as cli
 from gradio_codegen_runtime import (
+    APITimeoutError,
     AppError,
     AsyncClient,
     AuthenticationError,
@@ -187,6 +188,29 @@ def test_cancel_async(make_sdk: Any, tmp_path: Path) -> None:
         assert asyncio.run(run()) == "2+2=4"
     finally:
         flag.touch()
+
+
+def test_silence_and_stream_timeout(make_sdk: Any, old_version: str) -> None:
+    """``stream_timeout`` bounds a silent 4.0-4.8 event stream; a 3.x WebSocket is
+    silent while its job runs, so there only its pings tell a dead connection."""
+    sdk = make_sdk("old_calls")
+    with sdk.Client(stream_timeout=1.0) as app:
+        if old_version.startswith("3."):
+            assert app.nap(2.5) == "awake"
+        else:
+            with pytest.raises(APITimeoutError):
+                app.nap(2.5)
+        assert app.add(1, 2) == "1+2=3"
+
+    async def run() -> str:
+        async with sdk.AsyncClient(stream_timeout=1.0) as aapp:
+            if old_version.startswith("3."):
+                return str(await aapp.nap(2.5))
+            with pytest.raises(APITimeoutError):
+                await aapp.nap(2.5)
+            return "timed out"
+
+    assert asyncio.run(run()) == ("awake" if old_version.startswith("3.") else "timed out")
 
 
 def test_files(make_sdk: Any, tmp_path: Path) -> None:
