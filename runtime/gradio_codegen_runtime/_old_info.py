@@ -76,9 +76,10 @@ def normalize_info(config: Mapping[str, Any], info: Mapping[str, Any]) -> dict[s
             name = dep.get("api_name")
             if isinstance(name, str) and name and "/" + name not in named:
                 named["/" + name] = _from_config(dep, components)
+    is_3x = config.get("protocol") in (None, "ws")
     return {
         **info,
-        "named_endpoints": {key: _modern_entry(entry) for key, entry in named.items()},
+        "named_endpoints": {key: _modern_entry(entry, is_3x) for key, entry in named.items()},
     }
 
 
@@ -113,18 +114,24 @@ def _from_config(
     }
 
 
-def _modern_entry(entry: Any) -> Any:
+def _modern_entry(entry: Any, is_3x: bool) -> Any:
+    """3.x's ``python_type`` describes gradio_client 0.x's own form of a value (e.g.
+    "filepath to JSON file" for a Chatbot), not the value the SDK passes: dropped."""
     if not isinstance(entry, Mapping):
         return entry
     out = dict(entry)
     for key in ("parameters", "returns"):
         items = entry.get(key)
         if isinstance(items, list):
-            out[key] = [
-                {**item, "type": _modern_schema(item.get("type"))}
-                if isinstance(item, Mapping) else item
-                for item in items
-            ]
+            out[key] = [_modern_item(item, is_3x) for item in items]
+    return out
+
+
+def _modern_item(item: Any, is_3x: bool) -> Any:
+    if not isinstance(item, Mapping):
+        return item
+    out = {k: v for k, v in item.items() if not (is_3x and k == "python_type")}
+    out["type"] = _modern_schema(item.get("type"))
     return out
 
 

@@ -59,6 +59,13 @@ def nap(seconds: float) -> str:
     return "awake"
 
 
+def respond(message: str, history):
+    """A chat turn: Chatbot history (3.x/4.x pairs) in and out, the textbox cleared."""
+    history = list(history or [])
+    history.append([message, f"echo: {message}"])
+    return "", history
+
+
 def fail(kind: str) -> str:
     if kind == "gr":
         raise gr.Error("It's 'broken'")
@@ -99,6 +106,8 @@ with gr.Blocks() as demo:
     gr.Button().click(slow_ticks, t, out, api_name="slow_ticks")
     gr.Button().click(fail, t, out, api_name="fail")
     gr.Button().click(nap, gr.Number(label="seconds"), out, api_name="nap")
+    msg, chat = gr.Textbox(label="message"), gr.Chatbot(label="chat")
+    msg.submit(respond, [msg, chat], [msg, chat], api_name="respond")
     fin, fout = gr.File(label="file"), gr.File(label="file_out")
     gr.Button().click(file_meta, fin, out, api_name="file_meta")
     gr.Button().click(file_echo, fin, fout, api_name="file_echo")

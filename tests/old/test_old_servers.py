@@ -94,6 +94,18 @@ def test_calls_state_and_errors(make_sdk: Any) -> None:
         assert one.fail("none") == "fine"  # the session still works
 
 
+def test_chat_history(make_sdk: Any) -> None:
+    """A Chatbot turn: the history goes in and comes back longer."""
+    sdk = make_sdk("old_calls")
+    with sdk.Client() as app:
+        first = app.respond("hi", [])
+        assert first.message == "" and list(map(list, first.chat)) == [["hi", "echo: hi"]]
+        second = app.respond("again", first.chat)
+        assert [list(turn) for turn in second.chat] == [
+            ["hi", "echo: hi"], ["again", "echo: again"],
+        ]
+
+
 def test_calls_state_and_errors_async(make_sdk: Any) -> None:
     sdk = make_sdk("old_calls")
 
