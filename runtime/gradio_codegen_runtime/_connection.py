@@ -23,6 +23,7 @@ from typing import (
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from . import _http
+from ._old_info import unqueued_fns
 from ._h1 import H1Pool
 from ._h1_async import AsyncH1Pool, Feed
 from .errors import (
@@ -86,6 +87,8 @@ class ServerInfo:
     version: str = "unknown"
     max_file_size: int | None = None
     config: Mapping[str, Any] | None = None
+    #: fn_indexes a 3.x app runs without a queue (``POST /run/predict``).
+    unqueued: tuple[int, ...] = ()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ServerInfo:
@@ -98,6 +101,7 @@ class ServerInfo:
             version=version,
             max_file_size=size if isinstance(size, int) and size > 0 else None,
             config=config,
+            unqueued=unqueued_fns(config),
         )
 
 

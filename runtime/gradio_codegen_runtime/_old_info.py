@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["FILE_DATA_SCHEMA", "OLD_PROTOCOLS", "normalize_info"]
+__all__ = ["FILE_DATA_SCHEMA", "OLD_PROTOCOLS", "normalize_info", "unqueued_fns"]
 
 #: Protocols of servers older than 4.9.
 OLD_PROTOCOLS = frozenset({"sse", "ws"})
@@ -81,6 +81,24 @@ def normalize_info(config: Mapping[str, Any], info: Mapping[str, Any]) -> dict[s
         **info,
         "named_endpoints": {key: _modern_entry(entry, is_3x) for key, entry in named.items()},
     }
+
+
+def unqueued_fns(config: Mapping[str, Any]) -> tuple[int, ...]:
+    """fn_indexes a 3.x app runs without its queue (called by ``POST /run/predict``):
+    the dependency's ``queue`` flag, else the app's ``enable_queue`` (3.x queues only
+    after ``demo.queue()``). Empty for every later version, which always queues."""
+    if config.get("protocol") not in (None, "ws"):
+        return ()
+    enabled = bool(config.get("enable_queue"))
+    found: list[int] = []
+    for index, dep in enumerate(_list(config.get("dependencies"))):
+        if not isinstance(dep, Mapping):
+            continue
+        queue = dep.get("queue")
+        if not (queue if isinstance(queue, bool) else enabled):
+            fn_index = dep.get("id", index)
+            found.append(fn_index if isinstance(fn_index, int) else index)
+    return tuple(found)
 
 
 def _from_config(

@@ -8,6 +8,9 @@ stream, pass each message through ``_deliver`` and send the answers, once over
 blocking I/O (``OldSession``: on the calling thread for blocking calls, on a thread per
 job for ``submit``) and once over asyncio (``AsyncOldSession``: a task per job).
 
+A 3.x event that runs without a queue (the app never called ``demo.queue()``, or
+``queue=False``) is one ``POST /run/predict`` instead.
+
 A session hash is kept per client, so ``gr.State`` lives across calls. Cancelling asks
 the app to stop a running generator (``POST /reset``) and closes the job's stream,
 which drops a queued job; a running function that is not a generator still runs to
@@ -33,7 +36,7 @@ from ._core import JobCore
 from ._h1 import chunks
 from ._h1_async import achunks
 from ._inputs import Pending, collect, substitute, uploads_of
-from ._old_wire import PerJobExchange, from_wire, to_wire
+from ._old_wire import PerJobExchange, from_wire, run_answer, to_wire
 from ._sse import SSEDecoder
 from .endpoint import Endpoint
 from .errors import (
@@ -95,6 +98,25 @@ def _deliver(job: Job[Any] | AsyncJob[Any], exchange: PerJobExchange, msg: Any) 
         job._core.event_id = exchange.event_id
     if isinstance(msg, dict):
         job._process([msg])
+
+
+def _runner(info: ServerInfo, exchange: PerJobExchange) -> str:
+    """How the job travels: "post" (a 3.x event without a queue), "ws" or "sse"."""
+    if info.protocol == "ws" and exchange.fn_index in info.unqueued:
+        return "post"
+    return "ws" if info.protocol == "ws" else "sse"
+
+
+def _run_message(response: _http.Response) -> dict[str, Any]:
+    """The message a ``/run/predict`` answer stands for, or its status error."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    message = run_answer(response.status_code, body)
+    if message is None:
+        raise status_error(response, "calling the app")
+    return message
 
 
 def _websockets_missing(info: ServerInfo) -> ProtocolError:
@@ -223,8 +245,9 @@ class OldSession(_Base):
         core, exchange = _job_parts(self.conn, info, endpoint, pending, paths, self.session_hash)
         job: Job[Any] = Job(core, self)
         job._session_hash = exchange.session_hash
-        run = self._run_ws if info.protocol == "ws" else self._run_sse
-        if info.protocol == "ws":
+        how = _runner(info, exchange)
+        run = {"post": self._run_post, "ws": self._run_ws, "sse": self._run_sse}[how]
+        if how == "ws":
             try:
                 import websockets.sync.client  # noqa: F401
             except ImportError:
@@ -293,6 +316,15 @@ class OldSession(_Base):
         except (_http.TransportError, _http.TimeoutException) as exc:
             if not job._core.done:
                 raise _http_error(exc, conn) from None
+
+    def _run_post(self, job: Job[Any], exchange: PerJobExchange) -> None:
+        response = self.conn._send_sync(
+            "POST", self.conn.url("run/predict"), "calling the app", content_type=JSON,
+            content=_dumps(exchange.run_body()),
+        )
+        message = _run_message(response)
+        exchange.feed(message)
+        _deliver(job, exchange, message)
 
     def _post_data(self, body: dict[str, Any]) -> None:
         response = self.conn._send_sync(
@@ -372,14 +404,15 @@ class AsyncOldSession(_Base):
         core, exchange = _job_parts(self.conn, info, endpoint, pending, paths, self.session_hash)
         job: AsyncJob[Any] = AsyncJob(core, self)
         job._session_hash = exchange.session_hash
-        if info.protocol == "ws":
+        how = _runner(info, exchange)
+        if how == "ws":
             try:
                 import websockets.asyncio.client  # noqa: F401
             except ImportError:
                 raise _websockets_missing(info) from None
         if self._closed:
             raise GradioError("the client is closed")
-        run = self._run_ws if info.protocol == "ws" else self._run_sse
+        run = {"post": self._run_post, "ws": self._run_ws, "sse": self._run_sse}[how]
         self._jobs[id(job)] = job
         self._exchanges[id(job)] = exchange
         self._tasks[id(job)] = asyncio.create_task(self._serve(run, job, exchange))
@@ -421,6 +454,15 @@ class AsyncOldSession(_Base):
         except (_http.TransportError, _http.TimeoutException) as exc:
             if not job._core.done:
                 raise _http_error(exc, conn) from None
+
+    async def _run_post(self, job: AsyncJob[Any], exchange: PerJobExchange) -> None:
+        response = await self.conn._send_async(
+            "POST", self.conn.url("run/predict"), "calling the app", content_type=JSON,
+            content=_dumps(exchange.run_body()),
+        )
+        message = _run_message(response)
+        exchange.feed(message)
+        _deliver(job, exchange, message)
 
     async def _post_data(self, body: dict[str, Any]) -> None:
         response = await self.conn._send_async(

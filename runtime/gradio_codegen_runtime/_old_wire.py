@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from .files import FILE_MARKER, is_file_data
 
-__all__ = ["PER_JOB_PROTOCOLS", "PerJobExchange", "from_wire", "to_wire"]
+__all__ = ["PER_JOB_PROTOCOLS", "PerJobExchange", "from_wire", "run_answer", "to_wire"]
 
 #: Protocols with one stream per job.
 PER_JOB_PROTOCOLS = frozenset({"sse", "ws"})
@@ -65,12 +65,24 @@ class PerJobExchange:
             body["event_id"] = self.event_id
         return body
 
+    def run_body(self) -> dict[str, Any]:
+        """Body of ``POST /run/predict``, for an event a 3.x app runs without a queue."""
+        return {"data": self.data, "fn_index": self.fn_index, "session_hash": self.session_hash}
+
     def reset_body(self) -> dict[str, Any] | None:
         """Body of ``POST /reset``, which stops a running generator; None when the
         server has not named the job yet (``sse`` before ``send_data``)."""
         if self.protocol == "ws":
             return {"session_hash": self.session_hash, "fn_index": self.fn_index}
         return {"event_id": self.event_id} if self.event_id else None
+
+
+def run_answer(status: int, body: Any) -> dict[str, Any] | None:
+    """The ``process_completed`` message a ``/run/predict`` answer stands for: the
+    output (200) or the app's error (500, ``{"error": ...}``); None for any other."""
+    if isinstance(body, dict) and status in (200, 500):
+        return {"msg": "process_completed", "success": status == 200, "output": body}
+    return None
 
 
 def to_wire(protocol: str, value: Any, depth: int = 0) -> Any:

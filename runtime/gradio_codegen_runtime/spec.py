@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
-from ._old_info import OLD_PROTOCOLS, normalize_info
+from ._old_info import OLD_PROTOCOLS, normalize_info, unqueued_fns
 
 __all__ = [
     "SPEC_FORMAT",
@@ -179,6 +179,9 @@ def build_spec(
         if entry.get("api_visibility") == "private":
             continue
         endpoints.append(_endpoint(dep, index, entry, components))
+    if protocol == "ws":  # 3.x: the queue is per app and per event
+        unqueued = unqueued_fns(config)
+        endpoints = [dataclasses.replace(e, queue=e.fn_index not in unqueued) for e in endpoints]
     endpoints.sort(key=lambda e: (e.api_name, e.fn_index))
     max_size = config.get("max_file_size")
     return ApiSpec(

@@ -360,3 +360,33 @@ def test_app_without_info(serve: Any, old_version: str) -> None:
         assert app.predict("/add", 1, 2) == "1+2=3"
         assert app.predict("/file_echo", b"abc").read_bytes() == b"abc"
     assert recorder.tried("/info") == 1 and recorder.paths("/info") == []
+
+
+@pytest.mark.parametrize("old_version", WS_VERSIONS)
+def test_3x_app_without_queue(
+    make_sdk: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 3.x app that never called ``demo.queue()`` runs each event by POST
+    /run/predict: no WebSocket (the package is hidden here), State still per session."""
+    sdk = make_sdk("old_noqueue")
+    assert "unqueued=" in Path(sdk.__file__).with_name("_client.py").read_text()
+    for name in [m for m in sys.modules if m == "websockets" or m.startswith("websockets.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "websockets", None)
+    src = tmp_path / "five.bin"
+    src.write_bytes(b"12345")
+    with sdk.Client() as app:
+        assert app.shout("hi") == "HI"
+        with pytest.raises(AppError) as err:
+            app.shout("fail")
+        assert err.value.message == "no shouting"
+        assert app.count(2) == 2 and app.count(3) == 5
+        assert app.size(src) == 5
+        job = app.submit.shout("job")
+        assert job.result(timeout=60) == "JOB" and job.status().stage == "complete"
+
+    async def run() -> tuple[str, float]:
+        async with sdk.AsyncClient() as aapp:
+            return str(await aapp.shout("async")), float(await aapp.count(4))
+
+    assert asyncio.run(run()) == ("ASYNC", 4.0)
