@@ -46,7 +46,7 @@ from .errors import (
     GradioError,
     ProtocolError,
 )
-from .files import wrap_files
+from ._outputs import wrap_files
 from .jobs import AsyncJob, Job
 
 if TYPE_CHECKING:

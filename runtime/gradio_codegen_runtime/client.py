@@ -28,6 +28,7 @@ from ._connection import (
 from ._old_session import AsyncOldSession, OldSession
 from ._old_wire import PER_JOB_PROTOCOLS
 from ._session import SyncSession
+from ._stream_feed import afeed, feed
 from .endpoint import Endpoint, endpoint_from_spec
 from .hub import saved_token
 from .errors import NotFoundError
@@ -178,10 +179,18 @@ class BaseClient(_Base):
         return self._old_session if info.protocol in PER_JOB_PROTOCOLS else self._session
 
     def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> Job[T]:
-        return self._queue().submit(self._fn_index(endpoint), values)
+        queue = self._queue()
+        if endpoint.stream is not None:
+            return feed(self._session, self._fn_index(endpoint), values, background=True)
+        return queue.submit(self._fn_index(endpoint), values)
 
     def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
-        result: T = self._queue().call(self._fn_index(endpoint), values)
+        queue = self._queue()
+        if endpoint.stream is not None:
+            job = feed(self._session, self._fn_index(endpoint), values, background=False)
+            streamed: T = job.result()
+            return streamed
+        result: T = queue.call(self._fn_index(endpoint), values)
         return result
 
     @classmethod
@@ -262,10 +271,17 @@ class BaseAsyncClient(_Base):
 
     async def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> AsyncJob[T]:
         info = await self._conn.aensure_ready()
+        if endpoint.stream is not None:
+            return await afeed(self._session, self._fn_index(endpoint), values, background=True)
         queue = self._old_session if info.protocol in PER_JOB_PROTOCOLS else self._session
         return await queue.submit(self._fn_index(endpoint), values)
 
     async def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
+        if endpoint.stream is not None:
+            await self._conn.aensure_ready()
+            ajob = await afeed(self._session, self._fn_index(endpoint), values, background=False)
+            streamed: T = await ajob.result()
+            return streamed
         job = await self._submit(endpoint, values)
         return await job.result()
 
