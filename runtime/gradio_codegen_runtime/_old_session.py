@@ -127,7 +127,7 @@ def _ws_target(
     conn: Connection, client: _http.Client | _http.AsyncClient | None
 ) -> tuple[str, dict[str, Any]]:
     """The WebSocket URL and ``connect`` options: the app's headers and login cookie,
-    no proxy from the environment (as for HTTP), the client's TLS verification.
+    the client's proxy (resolved as for HTTP) and TLS verification.
 
     3.x sends nothing while a job waits or runs, so silence is no sign of a dead
     stream there: the WebSocket's pings (every 20 s, 20 s to answer) are."""
@@ -137,14 +137,18 @@ def _ws_target(
     conn._add_cookies(client, "GET", http_url, headers)
     url = "ws" + http_url[len("http"):]
     options: dict[str, Any] = {
-        "additional_headers": headers, "user_agent_header": USER_AGENT, "proxy": None,
-        "open_timeout": conn.timeout.connect, "max_size": MAX_WS_MESSAGE,
+        "additional_headers": headers, "user_agent_header": USER_AGENT,
+        "proxy": conn._proxy, "open_timeout": conn.timeout.connect,
+        "max_size": MAX_WS_MESSAGE,
     }
-    if url.startswith("wss:") and not conn.verify:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        options["ssl"] = context
+    if url.startswith("wss:"):
+        if isinstance(conn.verify, ssl.SSLContext):
+            options["ssl"] = conn.verify
+        elif not conn.verify:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            options["ssl"] = context
     return url, options
 
 
