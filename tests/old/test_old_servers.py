@@ -390,3 +390,26 @@ def test_3x_app_without_queue(
             return str(await aapp.shout("async")), float(await aapp.count(4))
 
     assert asyncio.run(run()) == ("ASYNC", 4.0)
+
+
+@pytest.mark.parametrize("old_version", ["3.50.2"])
+def test_3x_websocket_through_proxy(serve: Any, old_version: str, tmp_path: Path) -> None:
+    """A job's WebSocket takes the client's proxy (a CONNECT tunnel), like its HTTP."""
+    from tests.network.conftest import ForwardProxy
+    from tests.reliability.proxy import wait_until
+
+    server = serve("old_calls", old_version)
+    proxy = ForwardProxy(tmp_path / "proxy")
+    try:
+        with Client(server.url, proxy=proxy.url) as app:
+            assert app.predict("/add", 1, 2) == "1+2=3"
+            assert list(app.submit("/ticker", 2)) == ["0", "1"]
+        target = f"127.0.0.1:{server.port}"
+
+        def tunnels() -> list[str]:
+            return [e.target for e in proxy.logged() if e.method == "CONNECT"]
+
+        assert wait_until(lambda: len(tunnels()) >= 2, 30), proxy.log()[-2000:]
+        assert all(t.startswith(target) for t in tunnels())
+    finally:
+        proxy.close()
