@@ -24,7 +24,7 @@ from .formatting import format_python, prune_imports
 from .layout import Group, Node, Pair, TooLong, def_lines, flat, lay_out
 from .literals import doc_text, literal_node, pyliteral, str_literal
 from .models import render_models
-from .names import NameAllocator, class_name, identifier
+from .names import NameAllocator, class_name, constant_name, identifier
 from .runtime._connection import redact_url
 from .runtime.endpoint import Endpoint, Param, _kind_ok, endpoint_from_spec
 from .spec import ApiSpec, EndpointSpec, dump_spec, load_spec
@@ -91,19 +91,26 @@ class GeneratedPackage:
     warnings: list[str] = field(default_factory=list)
 
 
-def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> GeneratedPackage:
-    """Render the SDK package ``package`` for ``spec``."""
+def render_package(
+    spec: ApiSpec, package: str, *, dist: bool = False, ascii_names: bool = False
+) -> GeneratedPackage:
+    """Render the SDK package ``package`` for ``spec``.
+
+    Names keep the app's own words in its own script; ``ascii_names`` transliterates
+    them to ASCII instead (see ``names``)."""
     if not valid_package_name(package):
         raise ValueError(f"not a valid Python package name: {package!r}")
     schema_text = dump_spec(spec)
     spec = load_spec(schema_text)  # one canonical form, live or from schema.json
-    mapper = TypeMapper()
+    mapper = TypeMapper(ascii_names=ascii_names)
     method_names = NameAllocator(CLIENT_RESERVED)
     const_names = NameAllocator()
     results: list[tuple[str, list[tuple[str, str]]]] = []
     endpoints: list[EndpointView] = []
     for ep in spec.endpoints:
-        endpoints.append(_endpoint_view(ep, mapper, method_names, const_names, results))
+        endpoints.append(
+            _endpoint_view(ep, mapper, method_names, const_names, results, ascii_names)
+        )
     models = render_models(mapper.objects.defs)
     model_names = set(mapper.objects.defs)
     result_names = NameAllocator(model_names | CLIENT_RESERVED)
@@ -166,6 +173,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "uses": sorted(mapper.uses),
         "env_url": env_url,
         "dist": dist,
+        "ascii_names": ascii_names,
         "header": _header(source, spec.gradio_version, digest),
     }
     env = _environment(str(templates_dir()))
@@ -225,13 +233,19 @@ def _endpoint_view(
     method_names: NameAllocator,
     const_names: NameAllocator,
     results: list[tuple[str, list[tuple[str, str]]]],
+    ascii_names: bool = False,
 ) -> EndpointView:
-    method = method_names.take(identifier(ep.api_name, "endpoint", CLIENT_RESERVED))
-    const = const_names.take("_EP_" + method.upper().strip("_"))
-    hint = class_name(method)
+    a = ascii_names
+    method = method_names.take(
+        identifier(ep.api_name, "endpoint", CLIENT_RESERVED, ascii_only=a)
+    )
+    const = const_names.take(constant_name(method))
+    hint = class_name(method, ascii_only=a)
     param_names = NameAllocator(PARAM_RESERVED)
     names = [
-        param_names.take(identifier(p.name or p.label, f"param_{i}", PARAM_RESERVED))
+        param_names.take(
+            identifier(p.name or p.label, f"param_{i}", PARAM_RESERVED, ascii_only=a)
+        )
         for i, p in enumerate(ep.parameters)
     ]
     runtime_ep = endpoint_from_spec(ep, names)
@@ -255,7 +269,10 @@ def _endpoint_view(
                 default = "NOT_GIVEN"
         params.append(ParamView(name, typ, default, i >= kw_from, _param_doc(spec_p, rp)))
     returns = [r for r in ep.returns]
-    out_types = [mapper.returns(r, f"{hint}_{identifier(r.label, 'output')}") for r in returns]
+    out_types = [
+        mapper.returns(r, f"{hint}_{identifier(r.label, 'output', ascii_only=a)}")
+        for r in returns
+    ]
     result_class: str | None = None
     if len(returns) == 0:
         return_type = "None"
@@ -264,10 +281,10 @@ def _endpoint_view(
     else:
         field_names = NameAllocator({"count", "index"})
         fields = [
-            (field_names.take(identifier(r.label, f"output_{i}")), t)
+            (field_names.take(identifier(r.label, f"output_{i}", ascii_only=a)), t)
             for i, (r, t) in enumerate(zip(returns, out_types))
         ]
-        result_class = class_name(method) + "Result"
+        result_class = hint + "Result"
         results.append((result_class, fields))
         return_type = result_class
     coerce = tuple("float" if t == "float" else None for t in out_types)

@@ -39,6 +39,7 @@ class ObjectRegistry:
     """Object schemas of one SDK, deduplicated, named, ready for datamodel-code-generator."""
 
     defs: dict[str, Any] = field(default_factory=dict)
+    ascii_names: bool = False
     _by_key: dict[str, str] = field(default_factory=dict)
     _taken: set[str] = field(default_factory=set)
 
@@ -54,7 +55,7 @@ class ObjectRegistry:
 
     def reserve(self, hint: str) -> str:
         """A fresh model name for ``hint`` (its schema is filled in by the caller)."""
-        base = class_name(hint, "Model")
+        base = class_name(hint, "Model", ascii_only=self.ascii_names)
         name, n = base, 2
         while name in self._taken or name in TYPE_NAMES:
             # PascalCase suffixes only: datamodel-code-generator rewrites "Name_2".
@@ -66,8 +67,9 @@ class ObjectRegistry:
 class TypeMapper:
     """Maps one SDK's schemas; shares the object registry between endpoints."""
 
-    def __init__(self) -> None:
-        self.objects = ObjectRegistry()
+    def __init__(self, *, ascii_names: bool = False) -> None:
+        self.ascii_names = ascii_names
+        self.objects = ObjectRegistry(ascii_names=ascii_names)
         self.untyped = 0
         self.uses: set[str] = set()
         self._file_models: set[str] = set()
@@ -198,7 +200,7 @@ class TypeMapper:
             if isinstance(extra, Mapping) and extra:
                 return f"dict[str, {self._map(extra, defs, direction, hint, depth + 1)}]"
             return "dict[str, Any]"
-        if not all(plain_key(k) for k in props):
+        if not all(plain_key(k, ascii_only=self.ascii_names) for k in props):
             return "dict[str, Any]"
         title = schema.get("title") if isinstance(schema.get("title"), str) else None
         name_hint = title or hint
