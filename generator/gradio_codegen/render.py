@@ -199,7 +199,7 @@ def render_package(
     warnings = []
     if mapper.untyped:
         warnings.append(
-            f"{mapper.untyped} parameter(s)/return(s) have no usable schema and are typed Any"
+            f"{mapper.untyped} parameter(s)/return(s) have no usable schema and are typed JSONValue"
         )
     return GeneratedPackage(files=files, untyped=mapper.untyped, warnings=warnings)
 
@@ -319,7 +319,7 @@ def _literal_default_ok(value: Any, param: Param) -> bool:
         return False
     if isinstance(value, float) and "int" in param.kinds and "float" not in param.kinds:
         return False
-    if param.choices is not None and not param.allow_custom:
+    if param.choices is not None and not (param.allow_custom or param.updatable):
         return any(value == c and type(value) is type(c) for c in param.choices) and not param.multiselect
     return not param.multiselect
 
@@ -349,7 +349,7 @@ def _param_node(p: Param) -> Node:
         fields.append(Pair("default=", literal_node(p.default)))
     if p.choices is not None:
         fields.append(Pair("choices=", literal_node(p.choices)))
-    for attr in ("allow_custom", "multiselect", "file_list"):
+    for attr in ("allow_custom", "multiselect", "file_list", "updatable"):
         if getattr(p, attr):
             fields.append(Pair(f"{attr}=", "True"))
     for attr in ("minimum", "maximum"):
@@ -464,12 +464,15 @@ def _param_doc(p: Any, rp: Param) -> str:
         parts.append(info.strip().rstrip(".") + ".")
     if p.description and not _is_class_doc(str(p.description)):
         parts.append(str(p.description).strip().rstrip(".") + ".")
+    # Bounds and choices an event may change are documented, marked as initial.
+    may_change = " (an event of the app may change {})" if rp.updatable else ""
     if rp.minimum is not None or rp.maximum is not None:
-        rng = f"Range {_num(rp.minimum)} to {_num(rp.maximum)}"
+        head = "Initial range" if rp.updatable else "Range"
+        rng = f"{head} {_num(rp.minimum)} to {_num(rp.maximum)}"
         step = p.props.get("step")
         if isinstance(step, (int, float)) and not isinstance(step, bool):
             rng += f", step {_num(step)}"
-        parts.append(rng + ".")
+        parts.append(rng + may_change.format("it") + ".")
     if rp.choices is not None:
         labels = _choice_labels(p.props.get("choices"))
         shown = ", ".join(
@@ -477,7 +480,11 @@ def _param_doc(p: Any, rp: Param) -> str:
             for i, c in enumerate(rp.choices[:20])
         )
         more = " ..." if len(rp.choices) > 20 else ""
-        parts.append(f"Choices: {shown}{more}" + (" (custom values allowed)" if rp.allow_custom else "") + ".")
+        custom = " (custom values allowed)" if rp.allow_custom else may_change.format("them")
+        head = "Initial choices" if rp.updatable else "Choices"
+        parts.append(f"{head}: {shown}{more}{custom}.")
+    elif p.updatable and p.props.get("choices") == []:
+        parts.append("Its choices are set by an event of the app.")
     if p.has_default:
         parts.append(f"Default: {_short(p.default)}.")
     if p.example is not None and not isinstance(p.example, dict):

@@ -78,6 +78,9 @@ class ParameterSpec:
     default: Any = None
     example: Any = None
     props: Mapping[str, Any] = field(default_factory=dict)
+    #: Some event of the app lists this component among its outputs, so its choices
+    #: and range in ``props`` are only the initial ones (absent in older schemas).
+    updatable: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,10 @@ def build_spec(
         c.get("id"): c for c in _list(config.get("components")) if isinstance(c, Mapping)
     }
     deps = [d for d in _list(config.get("dependencies")) if isinstance(d, Mapping)]
+    # Any event, with an API name or not, may update these components.
+    updated = {
+        cid for d in deps for cid in _list(d.get("outputs")) if isinstance(cid, int)
+    }
     named = info.get("named_endpoints") or {}
     if not isinstance(named, Mapping):
         raise SpecError("/info has no named_endpoints object")
@@ -174,7 +181,7 @@ def build_spec(
             continue  # not documented in /info: hidden from the API
         if entry.get("api_visibility") == "private":
             continue
-        endpoints.append(_endpoint(dep, index, entry, components))
+        endpoints.append(_endpoint(dep, index, entry, components, updated))
     endpoints.sort(key=lambda e: (e.api_name, e.fn_index))
     max_size = config.get("max_file_size")
     return ApiSpec(
@@ -194,6 +201,7 @@ def _endpoint(
     index: int,
     entry: Mapping[str, Any],
     components: Mapping[Any, Mapping[str, Any]],
+    updated: set[int] | frozenset[int] = frozenset(),
 ) -> EndpointSpec:
     params_info = [p for p in _list(entry.get("parameters")) if isinstance(p, Mapping)]
     returns_info = [r for r in _list(entry.get("returns")) if isinstance(r, Mapping)]
@@ -204,7 +212,11 @@ def _endpoint(
     api_ids = [cid for cid, slot in zip(input_ids, input_slots) if slot is not None]
     out_api_ids = [cid for cid, slot in zip(output_ids, output_slots) if slot is not None]
     parameters = tuple(
-        _parameter(p, components.get(api_ids[i]) if i < len(api_ids) else None)
+        _parameter(
+            p,
+            components.get(api_ids[i]) if i < len(api_ids) else None,
+            i < len(api_ids) and isinstance(api_ids[i], int) and api_ids[i] in updated,
+        )
         for i, p in enumerate(params_info)
     )
     returns = tuple(
@@ -274,7 +286,9 @@ def _python_type(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _parameter(entry: Mapping[str, Any], component: Mapping[str, Any] | None) -> ParameterSpec:
+def _parameter(
+    entry: Mapping[str, Any], component: Mapping[str, Any] | None, updatable: bool = False
+) -> ParameterSpec:
     ptype, pdesc = _python_type(entry)
     return ParameterSpec(
         name=_str_or_none(entry.get("parameter_name")),
@@ -287,6 +301,7 @@ def _parameter(entry: Mapping[str, Any], component: Mapping[str, Any] | None) ->
         default=entry.get("parameter_default"),
         example=entry.get("example_input"),
         props=_props(component),
+        updatable=updatable,
     )
 
 

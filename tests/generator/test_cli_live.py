@@ -134,13 +134,19 @@ def test_untyped_values_are_counted_in_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     raw = json.loads(next((EXAMPLES / "calc_6.31.0").glob("*/schema.json")).read_text())
-    raw["endpoints"][0]["parameters"][0]["schema"] = {}
+    raw["endpoints"][0]["parameters"][0]["schema"] = {}  # a Number: typed from the component
+    raw["endpoints"][0]["parameters"][2]["schema"] = {}
+    raw["endpoints"][0]["parameters"][2]["component"] = "MysteryWidget"
     raw["endpoints"][0]["returns"][0]["schema"] = {"description": "anything"}
+    raw["endpoints"][0]["returns"][0]["component"] = "MysteryWidget"
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(raw))
     assert cli([str(schema), "-o", str(tmp_path / "calc_any")]) == 0
-    assert "2 parameter(s)/return(s) have no usable schema and are typed Any" in capsys.readouterr().err
-    assert "num1: Any" in (tmp_path / "calc_any" / "_client.py").read_text()
+    err = capsys.readouterr().err
+    assert "2 parameter(s)/return(s) have no usable schema and are typed JSONValue" in err
+    client = (tmp_path / "calc_any" / "_client.py").read_text()
+    assert "num1: float | None" in client and "num2: JSONValue" in client
+    assert "-> JSONValue:" in client and "num1: Any" not in client
 
 
 def test_incompatible_runtime_raises_helpful_error(tmp_path: Path) -> None:
