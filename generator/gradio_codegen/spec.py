@@ -162,9 +162,14 @@ def build_spec(
         c.get("id"): c for c in _list(config.get("components")) if isinstance(c, Mapping)
     }
     deps = [d for d in _list(config.get("dependencies")) if isinstance(d, Mapping)]
-    # Any event, with an API name or not, may update these components.
+    # Any event that runs Python, with an API name or not, may change these components'
+    # props (choices, range); JavaScript-only events (an Interface's Clear) set values.
     updated = {
-        cid for d in deps for cid in _list(d.get("outputs")) if isinstance(cid, int)
+        cid
+        for d in deps
+        if d.get("backend_fn") is not False
+        for cid in _list(d.get("outputs"))
+        if isinstance(cid, int)
     }
     named = info.get("named_endpoints") or {}
     if not isinstance(named, Mapping):

@@ -22,7 +22,7 @@ from gradio_codegen.spec import ApiSpec, dump_spec, load_spec
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "generated_examples"
 PLACEHOLDER_HOST = "http://127.0.0.1:7860"
-APPS = ("calc", "whisper_demo", "gen_components")
+APPS = ("calc", "whisper_demo", "gen_components", "gen_names", "gen_dynamic")
 VERSIONS = ("6.31.0", "5.50.0", "4.44.1")
 
 __all__ = ["APPS", "EXAMPLES", "VERSIONS", "example_dirs", "package_name", "regenerate", "write_example"]

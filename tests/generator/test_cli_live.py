@@ -73,7 +73,7 @@ def test_inspect_prints_typed_signatures(
     assert 'choice: Literal["red", "green", "blue"] = "red"' in out
     assert "level: Literal[1, 2, 3] = 2" in out
     assert "def echo_files(single: FileInput, several: list[FileInput]) -> EchoFilesResult:" in out
-    for name in ("class_", "endpoint_2nd_step", "groe", "text_stats", "text_stats_2", "respond"):
+    for name in ("class_", "endpoint_2nd_step", "größe", "text_stats", "text_stats_2", "respond"):
         assert f"def {name}(" in out
     assert "Range 0 to 10, step 0.5." in out
 

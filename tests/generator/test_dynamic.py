@@ -1,0 +1,71 @@
+"""Components an event can change, live on every Gradio version: a Dropdown created
+empty and filled by ``/fill``, a Slider whose maximum ``/raise_limit`` raises and a Radio
+whose choices ``/more_sizes`` extends take the updated values through the SDK (sync and
+async); static components still reject values outside their choices and range before
+anything is sent, naming what is allowed. Empty schemas (gr.Navbar on 5.x and later,
+a component publishing ``{}``) get types from the component. mypy accepts the dynamic
+calls: ``calls.APP_CALLS["gen_dynamic"]`` is type-checked in test_examples.py."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gradio_codegen.cli import main as cli
+from gradio_codegen.runtime import AppError, ValidationError
+
+from tests.conftest import import_fresh
+
+
+@pytest.fixture
+def sdk(serve: Any, gradio_version: str, tmp_path: Path) -> Any:
+    server = serve("gen_dynamic", gradio_version)
+    name = f"dyn_{gradio_version.replace('.', '_')}"
+    assert cli([server.url, "-o", str(tmp_path / name)]) == 0
+    return import_fresh(tmp_path / name, name)
+
+
+def test_updated_components_take_updated_values(sdk: Any, gradio_version: str) -> None:
+    with sdk.Client() as app:
+        # Before /fill the app itself refuses: the check is the server's, not ours.
+        with pytest.raises(AppError):
+            app.pick("dog")
+        assert app.fill() == "cat"
+        assert app.pick("dog") == "picked dog"
+        assert app.raise_limit() == 5.0
+        assert app.run(500) == "ran 500 steps"
+        assert app.more_sizes() == "S"
+        assert app.order("XL") == "ordered XL"
+        result = app.rate(3)
+        assert (result.more_stars, result.said) == (4, "3 stars")
+        if not gradio_version.startswith("4."):
+            assert app.set_pages() == [["Docs", "docs"], ["Blog", "https://example.org/blog"]]
+            assert app.count_pages([("A", "a"), ("B", "b")]) == "2 pages: ['A', 'B']"
+
+    async def run() -> list[Any]:
+        async with sdk.AsyncClient() as app:
+            await app.fill()
+            await app.raise_limit()
+            return [await app.pick("axolotl"), await (await app.submit.run(999)).result(60)]
+
+    assert asyncio.run(run()) == ["picked axolotl", "ran 999 steps"]
+
+
+def test_static_components_are_checked_before_sending(sdk: Any) -> None:
+    endpoint = sdk._client._EP_PAINT
+    with pytest.raises(ValidationError, match=r"must be one of 'red' or 'green'; got 'purple'"):
+        endpoint.check(["purple", 0.5])
+    with pytest.raises(ValidationError, match=r"must be <= 1.0, got 2"):
+        endpoint.check(["red", 2])
+    with sdk.Client() as app:
+        with pytest.raises(ValidationError, match="'red' or 'green'") as info:
+            app.paint("purple")
+        assert info.value.parameter == "color"
+        assert app.paint("green", 0.5) == "green at 0.5"
+    # Components an event updates leave the range and the choices to the server.
+    assert sdk._client._EP_RUN.check([500]) == [500]
+    assert sdk._client._EP_ORDER.check(["XL"]) == ["XL"]
+    assert sdk._client._EP_PICK.check(["anything"]) == ["anything"]
