@@ -36,11 +36,11 @@ APP_CALLS: dict[str, tuple[Call, ...]] = {
     ),
     # In order: each update is made before the call that needs it (one session).
     "gen_dynamic": (
-        Call("fill", "/fill", "", "_x: str = r"),
+        Call("fill", "/fill", "", "_x = r"),
         Call("pick", "/pick", "'dog'", "_x: str = r"),
-        Call("raise_limit", "/raise_limit", "", "_x: float = r"),
+        Call("raise_limit", "/raise_limit", "", "_x = r"),
         Call("run", "/run", "500", "_x: str = r"),
-        Call("more_sizes", "/more_sizes", "", "_x: str = r"),
+        Call("more_sizes", "/more_sizes", "", "_x = r"),
         Call("order", "/order", "'XL'", "_x: str = r"),
         Call("paint", "/paint", "'green', 0.5", "_x: str = r"),
         Call("rate", "/rate", "3", "_x = r.more_stars; _y: str = r.said"),

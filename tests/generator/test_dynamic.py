@@ -33,11 +33,13 @@ def test_updated_components_take_updated_values(sdk: Any, gradio_version: str) -
         # Before /fill the app itself refuses: the check is the server's, not ours.
         with pytest.raises(AppError):
             app.pick("dog")
-        assert app.fill() == "cat"
+        # (/fill, /raise_limit and /more_sizes answer with the update itself, as they
+        # do to gradio_client; only what the updated components then take is checked.)
+        app.fill()
         assert app.pick("dog") == "picked dog"
-        assert app.raise_limit() == 5.0
+        app.raise_limit()
         assert app.run(500) == "ran 500 steps"
-        assert app.more_sizes() == "S"
+        app.more_sizes()
         assert app.order("XL") == "ordered XL"
         result = app.rate(3)
         assert (result.more_stars, result.said) == (4, "3 stars")

@@ -27,7 +27,11 @@ from gradio_codegen.runtime import (
     check_runtime_api,
 )
 
-from .types import GrößeResult
+from .types import (
+    GrößeResult,
+    生成图片Result,
+    画像を生成Result,
+)
 
 check_runtime_api(2, "0.1.0", "gen_names_v5_50_0")
 
