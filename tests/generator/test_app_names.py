@@ -48,7 +48,13 @@ def test_sdk_speaks_the_apps_language(
             "höhe"} <= _names(client_src)
     assert {"生成图片Result", "图片描述", "长度", "画像を生成Result", "出力テキスト", "合計",
             "GrößeResult", "fläche", "umfang"} <= _names(types_src)
-    assert "endpoint" not in client_src and "param_0" not in client_src
+    functions = {
+        node.name: [a.arg for a in node.args.args + node.args.kwonlyargs]
+        for node in ast.parse(client_src).body
+        if isinstance(node, ast.FunctionDef) and node.name not in ("default_client", "configure")
+    }
+    assert functions == {"生成图片": ["提示词", "步数"], "画像を生成": ["プロンプト", "枚数"],
+                         "größe": ["breite", "höhe"]}
 
     with sdk.Client() as app:
         zh = app.生成图片(提示词="猫", 步数=3)
@@ -86,12 +92,12 @@ def test_ascii_names_transliterate_with_meaning(
     defined = _names(client_src) | _names((tmp_path / name / "types.py").read_text())
     assert all(n.isascii() for n in defined), sorted(n for n in defined if not n.isascii())
     assert {"sheng_cheng_tu_pian", "ti_shi_ci", "bu_shu", "grosse", "breite", "hohe"} <= defined
-    assert {"ShengChengTuPianResult", "tu_pian_miao_shu", "chang_du", "flache"} <= defined
+    assert {"ShengChengTuPianResult", "tu_pian_miao_shu", "zhang_du", "flache"} <= defined
     readme = (tmp_path / name / "README.md").read_text(encoding="utf-8")
     assert "--ascii-names" in readme  # the command that regenerates it says so
     sdk = import_fresh(tmp_path / name, name)
     with sdk.Client() as app:
-        assert app.sheng_cheng_tu_pian(ti_shi_ci="猫", bu_shu=3).chang_du == 3
+        assert app.sheng_cheng_tu_pian(ti_shi_ci="猫", bu_shu=3).zhang_du == 3
         assert app.grosse(2, hohe=3).flache == 6.0
     capsys.readouterr()
     assert cli(["inspect", server.url, "--ascii-names"]) == 0
