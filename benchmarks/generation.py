@@ -163,7 +163,7 @@ def measure(endpoints: int, reps: int, t0: float) -> dict[str, Any]:
 
     import_start = time.perf_counter()
     from gradio_codegen import render
-    from gradio_codegen.spec import load_spec
+    from gradio_codegen_runtime.spec import load_spec
 
     import_s = time.perf_counter() - import_start
     spec = load_spec(json.dumps(synthetic_schema(endpoints)))

@@ -1,4 +1,5 @@
-"""The built wheel works on its own: console script, templates, generation."""
+"""The built wheels work on their own: console script, templates, generation; the
+runtime wheel holds the runtime and nothing of the generator."""
 
 from __future__ import annotations
 
@@ -31,14 +32,25 @@ def test_wheel_has_templates_and_generates(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "-w", str(wheels), str(ROOT)],
+         "-w", str(wheels), str(ROOT), str(ROOT / "runtime")],
         check=True, capture_output=True,
     )
     (wheel,) = wheels.glob("gradio_codegen-*.whl")
+    (runtime_wheel,) = wheels.glob("gradio_codegen_runtime-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "gradio_codegen/templates/package/_client.py.jinja" in names
-    assert "gradio_codegen/runtime/__init__.py" in names
     assert "gradio_codegen/py.typed" in names
+    assert not any(n.startswith("gradio_codegen_runtime/") for n in names)
+    runtime_names = zipfile.ZipFile(runtime_wheel).namelist()
+    assert "gradio_codegen_runtime/__init__.py" in runtime_names
+    assert "gradio_codegen_runtime/py.typed" in runtime_names
+    assert not any(n.startswith("gradio_codegen/") for n in runtime_names)
+    metadata = next(n for n in names if n.endswith("METADATA"))
+    requires = [
+        line for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+    assert any("gradio-codegen-runtime" in line for line in requires), requires
     entry = [n for n in names if n.endswith("entry_points.txt")]
     assert entry and "gradio-codegen = gradio_codegen.cli:main" in zipfile.ZipFile(
         wheel
@@ -47,7 +59,7 @@ def test_wheel_has_templates_and_generates(tmp_path: Path) -> None:
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-         str(site), str(wheel)],
+         str(site), str(wheel), str(runtime_wheel)],
         check=True, capture_output=True,
     )
     env = {**os.environ, "PYTHONPATH": str(site)}

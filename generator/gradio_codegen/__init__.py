@@ -1,8 +1,9 @@
 """gradio-codegen: generate typed Python SDKs for Gradio apps and Hugging Face Spaces.
 
 The generator pipeline is ``fetch`` (``load_source``) → ``spec`` (``ApiSpec``) →
-``typemap``/``models`` → ``render`` → ``formatting``; generated packages run on
-``gradio_codegen.runtime``.
+``typemap``/``models`` → ``render`` → ``formatting``. ``ApiSpec`` and the generated
+packages' runtime live in the ``gradio-codegen-runtime`` distribution
+(``gradio_codegen_runtime``), which this one depends on and never the reverse.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from .fetch import load_source
     from .render import GeneratedPackage, render_package
-    from .spec import ApiSpec, build_spec, dump_spec, load_spec
+    from gradio_codegen_runtime.spec import ApiSpec, build_spec, dump_spec, load_spec
 
 __all__ = [
     "ApiSpec",
@@ -31,18 +32,19 @@ _LAZY = {
     "load_source": "fetch",
     "render_package": "render",
     "GeneratedPackage": "render",
-    "ApiSpec": "spec",
-    "build_spec": "spec",
-    "dump_spec": "spec",
-    "load_spec": "spec",
+    "ApiSpec": "gradio_codegen_runtime.spec",
+    "build_spec": "gradio_codegen_runtime.spec",
+    "dump_spec": "gradio_codegen_runtime.spec",
+    "load_spec": "gradio_codegen_runtime.spec",
 }
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy, so that ``import gradio_codegen.runtime`` (what SDKs do) stays cheap.
+    # Lazy, so that ``import gradio_codegen`` stays cheap (the CLI's --help, --version).
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'gradio_codegen' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    path = module if "." in module else f"{__name__}.{module}"
+    return getattr(importlib.import_module(path), name)

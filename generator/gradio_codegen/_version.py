@@ -1,9 +1,3 @@
-"""Version of gradio-codegen; generated SDKs record it and check the runtime against it."""
+"""Version of gradio-codegen (the generator); generated SDKs record it in their header."""
 
-__version__ = "0.1.0"
-
-#: Generated code declares the runtime API level it needs; a runtime accepts every
-#: level from ``MIN_SUPPORTED_API`` to ``RUNTIME_API``. Level 2: client options
-#: ``max_download_size`` and ``stream_timeout`` (SDKs pass them to the base clients).
-RUNTIME_API = 2
-MIN_SUPPORTED_API = 1
+__version__ = "0.2.0"

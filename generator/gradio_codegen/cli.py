@@ -19,8 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from ._version import __version__
-from .runtime.errors import (
+from gradio_codegen_runtime.errors import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
@@ -29,10 +28,12 @@ from .runtime.errors import (
     ProtocolError,
     SpaceError,
 )
-from .spec import ApiSpec, SpecError
+from gradio_codegen_runtime.spec import ApiSpec, SpecError
+
+from ._version import __version__
 
 if TYPE_CHECKING:
-    from .runtime.hub import SpaceStatus
+    from gradio_codegen_runtime.hub import SpaceStatus
 
 __all__ = ["main"]
 

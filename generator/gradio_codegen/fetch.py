@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING
 
-from .runtime._connection import Connection, redact_url
-from .runtime.errors import ProtocolError
-from .spec import ApiSpec, SpecError, build_spec, load_spec
+from gradio_codegen_runtime.discovery import read_api, redact_url
+from gradio_codegen_runtime.spec import ApiSpec, SpecError, build_spec, load_spec
 
 if TYPE_CHECKING:
-    from .runtime.hub import SpaceStatusCallback
+    from gradio_codegen_runtime.hub import SpaceStatusCallback
 
 __all__ = ["duplicate_source", "is_schema_file", "load_source"]
 
@@ -42,25 +41,17 @@ def load_source(
     if source.startswith(("http://", "https://")):
         url = source
     else:
-        from .runtime.client import _saved_token
-        from .runtime.hub import resolve_space
+        from gradio_codegen_runtime.hub import resolve_space, saved_token
 
         if token is None:
-            token = _saved_token()
+            token = saved_token()
         space_id = source
         url = resolve_space(source, token=token, on_status=on_status)
         token_hosts.append(url)
-    conn = Connection(url, token=token, auth=auth, timeout=timeout, token_hosts=token_hosts)
-    try:
-        conn.ensure_ready()
-        assert conn.server is not None and conn.server.config is not None
-        config = conn.server.config
-        query = "?all_endpoints=true" if all_endpoints else ""
-        info = conn.request_json("GET", conn.url("info") + query, "reading /info")
-    finally:
-        conn.close()
-    if not isinstance(info, Mapping) or "named_endpoints" not in info:
-        raise ProtocolError(f"{redact_url(url)} does not look like a Gradio app (no API info)")
+    config, info = read_api(
+        url, token=token, auth=auth, timeout=timeout, token_hosts=token_hosts,
+        all_endpoints=all_endpoints,
+    )
     shown = space_id or redact_url(url)
     # The URL's user info and query string may hold credentials: never store them.
     return build_spec(config, info, host=redact_url(url), source=shown, space_id=space_id)
@@ -76,13 +67,13 @@ def duplicate_source(
 ) -> str:
     """Duplicate the Space ``source`` under the token's account (reusing an earlier
     copy) and return the copy's id, so the SDK is generated for, and bakes in, the copy."""
-    from .runtime._duplicate import duplicate_space
-    from .runtime.client import _saved_token
+    from gradio_codegen_runtime.duplicate import duplicate_space
+    from gradio_codegen_runtime.hub import saved_token
 
     if source.startswith(("http://", "https://")) or is_schema_file(source):
         raise ValueError("--duplicate needs a Space id (owner/name) as SOURCE")
     copy = duplicate_space(
-        source, token=token if token is not None else _saved_token(), hardware=hardware,
+        source, token=token if token is not None else saved_token(), hardware=hardware,
         sleep_timeout=sleep_timeout, on_status=on_status,
     )
     return copy.space_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .render import render_package
-from .spec import ApiSpec
+from gradio_codegen_runtime.spec import ApiSpec
 
 __all__ = ["describe"]
 

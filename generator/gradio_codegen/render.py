@@ -18,16 +18,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from gradio_codegen_runtime import RUNTIME_API
+from gradio_codegen_runtime import __version__ as RUNTIME_VERSION
+from gradio_codegen_runtime.discovery import redact_url
+from gradio_codegen_runtime.endpoint import Endpoint, Param, endpoint_from_spec, kind_ok
+from gradio_codegen_runtime.spec import ApiSpec, EndpointSpec, dump_spec, load_spec
 
-from ._version import RUNTIME_API, __version__
+from ._version import __version__
 from .formatting import format_python, prune_imports
 from .layout import Group, Node, Pair, TooLong, def_lines, flat, lay_out
 from .literals import doc_text, literal_node, pyliteral, str_literal
 from .models import render_models
 from .names import NameAllocator, class_name, constant_name, identifier
-from .runtime._connection import redact_url
-from .runtime.endpoint import Endpoint, Param, _kind_ok, endpoint_from_spec
-from .spec import ApiSpec, EndpointSpec, dump_spec, load_spec
 from .typemap import TypeMapper
 
 __all__ = ["GeneratedPackage", "render_package", "templates_dir", "valid_package_name"]
@@ -160,6 +162,7 @@ def render_package(
         "package": package,
         "version": __version__,
         "runtime_api": RUNTIME_API,
+        "runtime_version": RUNTIME_VERSION,
         # One line: templates place these inside indented docstrings.
         "source_doc": " ".join(doc_text(source).split("\n")),
         "check_source": module["check"],
@@ -315,7 +318,7 @@ def _literal_default_ok(value: Any, param: Param) -> bool:
         return False
     if value is None:
         return True
-    if not any(_kind_ok(k, value) for k in param.kinds) or "file" in param.kinds:
+    if not any(kind_ok(k, value) for k in param.kinds) or "file" in param.kinds:
         return False
     if isinstance(value, float) and "int" in param.kinds and "float" not in param.kinds:
         return False

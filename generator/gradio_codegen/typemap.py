@@ -14,17 +14,18 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
+from gradio_codegen_runtime.endpoint import choice_values, distinct_values
+from gradio_codegen_runtime.schema import defs_of, is_file_schema, resolve
+from gradio_codegen_runtime.spec import ParameterSpec, ReturnSpec
+
 from .component_types import JSON_FALLBACK, component_value_type
 from .literals import pyliteral
 from .names import TYPE_NAMES, class_name, plain_key
-from .runtime._schema import defs_of, is_file_schema, resolve
-from .runtime.endpoint import choice_values, distinct_values
-from .spec import ParameterSpec, ReturnSpec
 
 __all__ = ["ObjectRegistry", "TypeMapper", "literal_ok"]
 
 Direction = Literal["in", "out"]
-RUNTIME = "gradio_codegen.runtime"
+RUNTIME = "gradio_codegen_runtime"
 _MAX_DEPTH = 10
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from gradio_codegen.fetch import load_source
 from gradio_codegen.render import render_package
-from gradio_codegen.spec import ApiSpec, dump_spec, load_spec
+from gradio_codegen_runtime.spec import ApiSpec, dump_spec, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "generated_examples"

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import RUNTIME_API, RuntimeVersionError
-from gradio_codegen.spec import dump_spec, load_spec
+from gradio_codegen_runtime import RUNTIME_API, RuntimeVersionError
+from gradio_codegen_runtime.spec import dump_spec, load_spec
 
 from tests.conftest import import_fresh
 from tests.generator.regen_examples import EXAMPLES
@@ -165,42 +165,58 @@ def test_incompatible_runtime_raises_helpful_error(tmp_path: Path) -> None:
     assert "pip install" in message and "regenerate" in message
 
 
-def test_dist_project_installs_and_imports(tmp_path: Path) -> None:
+#: What a generated SDK may pull into a fresh environment: the runtime and what it
+#: imports. The generator's own dependencies must never be among them.
+MAX_SDK_DISTRIBUTIONS = 10
+GENERATOR_ONLY = {"black", "jinja2", "datamodel-code-generator", "pydantic", "gradio-codegen"}
+
+
+def test_dist_sdk_installs_only_the_runtime_and_calls_an_app(
+    serve: Any, tmp_path: Path
+) -> None:
+    """A --dist SDK, pip-installed into a fresh venv with its dependencies resolved by
+    pip, pulls only the small runtime distribution, and calls a real app."""
+    server = serve("calc", "6.31.0")
     out = tmp_path / "proj"
     schema = next((EXAMPLES / "calc_6.31.0").glob("*/schema.json"))
     assert cli([str(schema), "-o", str(out), "--name", "calc_dist", "--dist"]) == 0
+    project = (out / "pyproject.toml").read_text()
+    assert re.search(r"calc-dist", project) and "gradio-codegen-runtime>=" in project
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT), str(out)],
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels),
+         str(ROOT / "runtime"), str(out)],
         check=True, capture_output=True,
     )
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / "bin" / "python"
-    subprocess.run(
-        [*pip, "--python", str(py), "install", "--no-deps", *map(str, wheels.glob("*.whl"))],
-        check=True, capture_output=True,
+    installed = subprocess.run(
+        [*pip, "--python", str(py), "install", "--find-links", str(wheels), "calc-dist"],
+        capture_output=True, text=True,
     )
-    # --no-deps: borrow httpx & co. from the project environment (a plain path entry,
-    # whose own .pth files, such as the editable gradio_codegen, are not processed).
-    site = subprocess.run(
-        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    assert installed.returncode == 0, installed.stderr
+    listed = subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", "--python", str(py),
+         "list", "--format", "json"],
         check=True, capture_output=True, text=True,
-    ).stdout.strip()
-    deps = subprocess.run(
-        [sys.executable, "-c", "import httpx, os; print(os.path.dirname(os.path.dirname(httpx.__file__)))"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()
-    Path(site, "zz_deps.pth").write_text(deps + "\n")
+    )
+    names = {d["name"].lower().replace("_", "-") for d in json.loads(listed.stdout)}
+    names.discard("calc-dist")
+    assert "gradio-codegen-runtime" in names, names
+    assert len(names) <= MAX_SDK_DISTRIBUTIONS, sorted(names)
+    assert not names & GENERATOR_ONLY, sorted(names)
     check = subprocess.run(
-        [str(py), "-c", "import calc_dist, gradio_codegen; print(calc_dist.__file__); "
-         "print(gradio_codegen.__file__); print(calc_dist.predict.__doc__ is not None); "
-         "print(calc_dist.Client().url)"],
+        [str(py), "-c",
+         "import sys, calc_dist; print(calc_dist.__file__); "
+         "print(sorted(m for m in sys.modules if m.startswith('gradio_codegen') "
+         "and not m.startswith('gradio_codegen_runtime'))); "
+         "print(calc_dist.Client(sys.argv[1]).predict(4, 'add', 5))",
+         server.url],
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert check.returncode == 0, check.stderr
     lines = check.stdout.splitlines()
-    assert lines[0].startswith(str(venv)) and lines[1].startswith(str(venv))
-    assert lines[2] == "True" and lines[3] == "http://127.0.0.1:7860"
-    assert re.search(r"calc-dist", (out / "pyproject.toml").read_text())
+    assert lines[0].startswith(str(venv)), lines
+    assert lines[1] == "[]" and float(lines[2]) == 9.0, lines

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import AppError, ValidationError
+from gradio_codegen_runtime import AppError, ValidationError
 
 from tests.conftest import import_fresh
 

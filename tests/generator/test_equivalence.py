@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import FileRef
+from gradio_codegen_runtime import FileRef
 
 from tests.conftest import import_fresh
 from tests.generator.calls import APP_CALLS, FILES, Call

@@ -30,7 +30,7 @@ from gradio_codegen.formatting import format_python
 from gradio_codegen import render as render_mod
 from gradio_codegen import typemap as typemap_mod
 from gradio_codegen.render import render_package
-from gradio_codegen.spec import ApiSpec, EndpointSpec, ParameterSpec, ReturnSpec
+from gradio_codegen_runtime.spec import ApiSpec, EndpointSpec, ParameterSpec, ReturnSpec
 
 from tests.conftest import import_fresh
 from tests.generator.regen_examples import example_dirs

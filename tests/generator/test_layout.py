@@ -21,7 +21,7 @@ from gradio_codegen.formatting import format_python, prune_imports
 from gradio_codegen.layout import Pair, TooLong, flat, lay_out
 from gradio_codegen.literals import doc_text, literal_node, pyliteral, str_literal
 from gradio_codegen.render import ParamView, _endpoint_doc, docstring_lines, render_package
-from gradio_codegen.spec import EndpointSpec, ReturnSpec, load_spec
+from gradio_codegen_runtime.spec import EndpointSpec, ReturnSpec, load_spec
 
 from tests.generator.regen_examples import example_dirs, regenerate
 

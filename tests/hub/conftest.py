@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gradio_codegen.runtime import hub as hub_module
+from gradio_codegen_runtime import hub as hub_module
 from tests.hub.fakehub import FakeHub
 
 #: Made-up tokens: alice owns the Spaces under "alice/", bob owns nothing.

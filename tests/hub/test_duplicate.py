@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import AuthenticationError, Client
-from gradio_codegen.runtime.hub import SpaceStatus
+from gradio_codegen_runtime import AuthenticationError, Client
+from gradio_codegen_runtime.hub import SpaceStatus
 from tests.conftest import import_fresh
 from tests.hub.conftest import ALICE
 from tests.hub.fakehub import FakeHub
@@ -88,7 +88,7 @@ def test_async_duplicate_and_explicit_target(hub: FakeHub, serve) -> None:
     server = serve("calc", "6.31.0")
     hub.add_space("gradio/calc", server.url)
     hub.copy_stages = ["RUNNING"]
-    from gradio_codegen.runtime import AsyncClient
+    from gradio_codegen_runtime import AsyncClient
 
     async def run() -> tuple[str | None, float]:
         app = await AsyncClient.duplicate("gradio/calc", "alice/my-calc", token=ALICE)

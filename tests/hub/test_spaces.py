@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import (
+from gradio_codegen_runtime import (
     APIConnectionError,
     AsyncClient,
     AuthenticationError,
@@ -21,7 +21,7 @@ from gradio_codegen.runtime import (
     SpaceError,
     ZeroGPUQuotaError,
 )
-from gradio_codegen.runtime.hub import SpaceStatus
+from gradio_codegen_runtime.hub import SpaceStatus
 from tests.conftest import import_fresh
 from tests.hub.conftest import ALICE, BOB
 from tests.hub.fakehub import FakeHub
@@ -80,7 +80,7 @@ def test_async_client_by_space_id(hub: FakeHub, serve) -> None:
 def test_async_client_create_resolves_off_the_event_loop(
     hub: FakeHub, serve, monkeypatch
 ) -> None:
-    from gradio_codegen.runtime import hub as hub_mod
+    from gradio_codegen_runtime import hub as hub_mod
 
     server = serve("calc", "6.31.0")
     space = hub.add_space("alice/calc", server.url)

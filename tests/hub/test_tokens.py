@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import Client, GradioError
+from gradio_codegen_runtime import Client, GradioError
 from tests.conftest import import_fresh
 from tests.hub.conftest import ALICE, save_token
 from tests.hub.fakehub import FakeHub, RecordingProxy

@@ -9,8 +9,8 @@ from typing import Any, Callable
 
 import pytest
 
-from gradio_codegen.runtime import Client
-from gradio_codegen.runtime.errors import ValidationError
+from gradio_codegen_runtime import Client
+from gradio_codegen_runtime.errors import ValidationError
 from tests.reliability.proxy import Proxy
 from tests.servers.pool import Server
 

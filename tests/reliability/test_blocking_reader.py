@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from gradio_codegen.runtime import Client
-from gradio_codegen.runtime._session import _Caller
-from gradio_codegen.runtime.errors import APIConnectionError
-from gradio_codegen.runtime.jobs import Job
+from gradio_codegen_runtime import Client
+from gradio_codegen_runtime._session import _Caller
+from gradio_codegen_runtime.errors import APIConnectionError
+from gradio_codegen_runtime.jobs import Job
 from tests.reliability.conftest import Resources, executions, new_tag, release
 from tests.reliability.proxy import Proxy, wait_until
 from tests.servers.pool import Server

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gradio_codegen.runtime import AsyncClient, Client
-from gradio_codegen.runtime.errors import (
+from gradio_codegen_runtime import AsyncClient, Client
+from gradio_codegen_runtime.errors import (
     APIConnectionError,
     APITimeoutError,
     QueueFullError,

@@ -13,9 +13,9 @@ from typing import Any, Callable
 import httpx
 import pytest
 
-from gradio_codegen.runtime import AsyncClient, Client, _sse
-from gradio_codegen.runtime.errors import ProtocolError
-from gradio_codegen.runtime.files import FileRef
+from gradio_codegen_runtime import AsyncClient, Client, _sse
+from gradio_codegen_runtime.errors import ProtocolError
+from gradio_codegen_runtime.files import FileRef
 from tests.reliability.fake_server import FakeGradio, completed, file_data
 from tests.reliability.proxy import wait_until
 from tests.servers.pool import Server

@@ -23,11 +23,11 @@ import httpx
 import pytest
 import trustme
 
-from gradio_codegen.runtime import AsyncClient, Client
-from gradio_codegen.runtime import _wire
-from gradio_codegen.runtime._h1 import H1Pool
-from gradio_codegen.runtime._h1_async import AsyncH1Pool, achunks
-from gradio_codegen.runtime.errors import APIConnectionError
+from gradio_codegen_runtime import AsyncClient, Client
+from gradio_codegen_runtime import _wire
+from gradio_codegen_runtime._h1 import H1Pool
+from gradio_codegen_runtime._h1_async import AsyncH1Pool, achunks
+from gradio_codegen_runtime.errors import APIConnectionError
 from tests.reliability.conftest import Resources, executions, new_tag
 from tests.reliability.proxy import Proxy, Request, Rule, http_response, wait_until
 from tests.servers.pool import Server
@@ -625,7 +625,7 @@ def test_clients_left_open_close_their_connections_at_exit(jobs_server: Server) 
     tag = new_tag()
     script = (
         "import sys\n"
-        "from gradio_codegen.runtime import Client\n"
+        "from gradio_codegen_runtime import Client\n"
         "client = Client(sys.argv[1])\n"
         "print(client.predict('/echo', 'left open', sys.argv[2]))\n"
         "other = Client(sys.argv[1])\n"

@@ -16,10 +16,10 @@ from typing import Any, Callable
 
 import pytest
 
-from gradio_codegen.runtime import AsyncClient, Client
-from gradio_codegen.runtime.errors import CancelledError, JobTimeoutError
-from gradio_codegen.runtime.jobs import AsyncJob, Job
-from gradio_codegen.runtime.status import Status
+from gradio_codegen_runtime import AsyncClient, Client
+from gradio_codegen_runtime.errors import CancelledError, JobTimeoutError
+from gradio_codegen_runtime.jobs import AsyncJob, Job
+from gradio_codegen_runtime.status import Status
 from tests.reliability.conftest import LOAD_SCALE, Resources, executions, new_tag, release
 from tests.servers.pool import Server
 

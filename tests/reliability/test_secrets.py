@@ -14,8 +14,8 @@ from typing import Any, Callable
 import pytest
 
 from gradio_codegen.cli import main as cli
-from gradio_codegen.runtime import AsyncClient, Client
-from gradio_codegen.runtime.errors import GradioError
+from gradio_codegen_runtime import AsyncClient, Client
+from gradio_codegen_runtime.errors import GradioError
 from tests.reliability.proxy import Proxy
 from tests.servers.pool import Server
 

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from gradio_codegen.runtime import AppError, AsyncClient, Client, ValidationError
+from gradio_codegen_runtime import AppError, AsyncClient, Client, ValidationError
 
 GENERIC = "has not enabled verbose error reporting"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gradio_codegen.runtime import (
+from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncClient,

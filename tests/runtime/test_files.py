@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gradio_codegen.runtime import AsyncClient, Client, FileRef, ValidationError
-from gradio_codegen.runtime._inputs import collect, substitute
+from gradio_codegen_runtime import AsyncClient, Client, FileRef, ValidationError
+from gradio_codegen_runtime._inputs import collect, substitute
 
 from .conftest import Recorder
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import pytest
 
-from gradio_codegen.runtime import (
+from gradio_codegen_runtime import (
     AsyncClient,
     AsyncJob,
     CancelledError,

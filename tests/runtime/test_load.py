@@ -7,7 +7,7 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from gradio_codegen.runtime import AsyncClient, Client
+from gradio_codegen_runtime import AsyncClient, Client
 
 N = 200
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from gradio_codegen.runtime import AsyncClient, Client
+from gradio_codegen_runtime import AsyncClient, Client
 
 
 def test_only_the_app_is_contacted(

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gradio_codegen.runtime import (
+from gradio_codegen_runtime import (
     APIConnectionError,
     APIStatusError,
     AsyncClient,
@@ -26,7 +26,7 @@ from gradio_codegen.runtime import (
     RetryPolicy,
     ValidationError,
 )
-from gradio_codegen.runtime._connection import retry_after, status_error
+from gradio_codegen_runtime._connection import retry_after, status_error
 
 from .conftest import Recorder
 

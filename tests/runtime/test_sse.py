@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradio_codegen.runtime._sse import SSEDecoder
+from gradio_codegen_runtime._sse import SSEDecoder
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
 
+from . import _transfer
+
 if TYPE_CHECKING:
     from ._connection import Connection
 
@@ -146,15 +148,11 @@ class FileRef:
     def download(self, directory: str | os.PathLike[str] = ".", *, name: str | None = None) -> Path:
         """Stream the file into ``directory`` (created if needed) and return its path."""
         target = _target(directory, name or self.name)
-        from . import _transfer  # it imports this module
-
         _transfer.download(self._require_conn(), self._source(), target)
         return target
 
     def read_bytes(self) -> bytes:
         """Fetch the whole file into memory."""
-        from . import _transfer  # it imports this module
-
         return _transfer.read_bytes(self._require_conn(), self._source())
 
     async def adownload(
@@ -162,15 +160,11 @@ class FileRef:
     ) -> Path:
         """Async ``download``."""
         target = _target(directory, name or self.name)
-        from . import _transfer  # it imports this module
-
         await _transfer.adownload(self._require_conn(), self._source(), target)
         return target
 
     async def aread_bytes(self) -> bytes:
         """Async ``read_bytes``."""
-        from . import _transfer  # it imports this module
-
         return await _transfer.aread_bytes(self._require_conn(), self._source())
 
     def _source(self) -> str:

@@ -27,6 +27,7 @@ from ._connection import (
 )
 from ._session import SyncSession
 from .endpoint import Endpoint, endpoint_from_spec
+from .hub import saved_token
 from .errors import NotFoundError
 from .jobs import AsyncJob, Job
 
@@ -38,25 +39,6 @@ __all__ = ["AsyncClient", "BaseAsyncClient", "BaseClient", "Client"]
 T = TypeVar("T")
 _C = TypeVar("_C", bound="BaseClient")
 _AC = TypeVar("_AC", bound="BaseAsyncClient")
-
-
-def _saved_token() -> str | None:
-    """HF_TOKEN, else the token saved by ``hf auth login`` (read without importing
-    huggingface_hub, which is slow to import)."""
-    token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
-    if token:
-        return token
-    path = os.environ.get("HF_TOKEN_PATH")
-    if not path:
-        home = os.environ.get("HF_HOME") or os.path.join(
-            os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "huggingface"
-        )
-        path = os.path.join(home, "token")
-    try:
-        text = Path(path).read_text().strip()
-    except OSError:
-        return None
-    return text or None
 
 
 def _is_url(src: str) -> bool:
@@ -106,7 +88,7 @@ class _Base:
         if not src:
             raise ValueError("give the app's URL or Space id")
         if token is None:
-            token = _saved_token()
+            token = saved_token()
         server = None
         token_hosts = list(allow_token_hosts)
         space_id: str | None = None
@@ -216,14 +198,14 @@ class BaseClient(_Base):
 
         ``hardware`` (e.g. ``"t4-small"``) and ``sleep_timeout`` (seconds idle before it
         sleeps) are applied to a new copy and updated on an existing one; see
-        ``runtime._duplicate`` for the details. ``options`` go to the constructor.
+        ``duplicate`` for the details. ``options`` go to the constructor.
         """
-        from ._duplicate import duplicate_space
+        from .duplicate import duplicate_space
 
         source = from_id or cls._SPACE_ID
         if not source:
             raise ValueError("give from_id: the Space to duplicate")
-        token = token if token is not None else _saved_token()
+        token = token if token is not None else saved_token()
         copy = duplicate_space(
             source, to_id, token=token, private=private, hardware=hardware,
             sleep_timeout=sleep_timeout, secrets=secrets, on_status=space_status,
@@ -304,12 +286,12 @@ class BaseAsyncClient(_Base):
         """Async ``BaseClient.duplicate``: the Hub calls and waiting run in a thread."""
         import asyncio
 
-        from ._duplicate import duplicate_space
+        from .duplicate import duplicate_space
 
         source = from_id or cls._SPACE_ID
         if not source:
             raise ValueError("give from_id: the Space to duplicate")
-        token = token if token is not None else _saved_token()
+        token = token if token is not None else saved_token()
 
         def run() -> _AC:
             copy = duplicate_space(
@@ -343,7 +325,7 @@ class _Discovery:
         self._lock = threading.Lock()
 
     def build(self, config: Mapping[str, Any], info: Mapping[str, Any], host: str) -> None:
-        from ..spec import build_spec
+        from .spec import build_spec
 
         spec = build_spec(config, info, host=host)
         self._endpoints = {e.api_name: endpoint_from_spec(e) for e in spec.endpoints}

@@ -13,11 +13,11 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, Sequence, TypeVar
 
-from ._schema import PathKey, defs_of, file_paths, is_file_schema, resolve
+from .schema import PathKey, defs_of, file_paths, is_file_schema, resolve
 from .errors import ValidationError
 
 if TYPE_CHECKING:
-    from ..spec import EndpointSpec, ParameterSpec, ReturnSpec
+    from .spec import EndpointSpec, ParameterSpec, ReturnSpec
 
 __all__ = ["NOT_GIVEN", "Endpoint", "NotGiven", "Param", "endpoint_from_spec"]
 
@@ -167,7 +167,7 @@ def _is_file_input(value: Any) -> bool:
     )
 
 
-def _kind_ok(kind: str, value: Any) -> bool:
+def kind_ok(kind: str, value: Any) -> bool:
     if kind == "any":
         return True
     if kind == "null":
@@ -208,7 +208,7 @@ def _check_value(api_name: str, param: Param, value: Any) -> None:
                     parameter=param.name,
                 )
         return
-    if param.kinds and not any(_kind_ok(kind, value) for kind in param.kinds):
+    if param.kinds and not any(kind_ok(kind, value) for kind in param.kinds):
         wanted = " or ".join(_KIND_NAMES.get(k, k) for k in param.kinds)
         raise ValidationError(
             f"{where} must be {wanted}, got {type(value).__name__} {_short(value)}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ._schema import PathKey
+from .schema import PathKey
 from .endpoint import Endpoint
 from .errors import ValidationError
 from .files import FILE_MARKER, FileRef, UploadFile, handle_file, is_file_data

@@ -1,6 +1,6 @@
 """Hugging Face Hub: resolve a Space id to the host serving it, waiting while it wakes.
 
-huggingface_hub is imported only here (and in ``_duplicate``), and only when a Space id
+huggingface_hub is imported only here (and in ``duplicate``), and only when a Space id
 must be resolved, so generated SDKs pointed at their baked host never pay for it. Every
 Hub call goes through huggingface_hub so that ``HF_ENDPOINT`` and the saved token are
 honoured exactly as the ``hf`` CLI honours them.
@@ -16,6 +16,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from .errors import (
@@ -40,10 +41,30 @@ __all__ = [
     "hub_api",
     "hub_call",
     "resolve_space",
+    "saved_token",
     "wait_for_space",
 ]
 
 T = TypeVar("T")
+
+
+def saved_token() -> str | None:
+    """HF_TOKEN, else the token saved by ``hf auth login`` (read without importing
+    huggingface_hub, which is slow to import)."""
+    token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
+    if token:
+        return token
+    path = os.environ.get("HF_TOKEN_PATH")
+    if not path:
+        home = os.environ.get("HF_HOME") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "huggingface"
+        )
+        path = os.path.join(home, "token")
+    try:
+        text = Path(path).read_text().strip()
+    except OSError:
+        return None
+    return text or None
 
 #: How long a client waits, by default, for a sleeping, building or starting Space.
 DEFAULT_WAKE_TIMEOUT = 300.0

@@ -21,10 +21,10 @@ from ._connection import USER_AGENT, _host_key, redact_url, status_error
 from ._h1 import chunks
 from ._h1_async import achunks
 from .errors import APIConnectionError, APITimeoutError, ProtocolError, ValidationError
-from .files import UploadFile
 
 if TYPE_CHECKING:
     from ._connection import Connection
+    from .files import UploadFile
 
 __all__ = [
     "adownload", "aread_bytes", "aupload", "check_size", "download", "read_bytes", "upload",

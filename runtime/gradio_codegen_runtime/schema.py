@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-__all__ = ["file_paths", "is_file_schema", "resolve"]
+__all__ = ["PathKey", "defs_of", "file_paths", "is_file_schema", "resolve"]
 
 PathKey = str | int
 _MAX_DEPTH = 12
