@@ -9,15 +9,21 @@ calls: ``calls.APP_CALLS["gen_dynamic"]`` is type-checked in test_examples.py.""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gradio_codegen.cli import main as cli
+from gradio_codegen.render import render_package
+from gradio_codegen.typemap import TypeMapper
 from gradio_codegen_runtime import AppError, ValidationError
+from gradio_codegen_runtime.endpoint import Endpoint, param_from_spec
+from gradio_codegen_runtime.spec import ParameterSpec, load_spec
 
 from tests.conftest import import_fresh
+from tests.generator.regen_examples import EXAMPLES
 
 
 @pytest.fixture
@@ -75,3 +81,36 @@ def test_static_components_are_checked_before_sending(sdk: Any) -> None:
     assert sdk._client._EP_RUN.check([500]) == [500]
     assert sdk._client._EP_ORDER.check(["XL"]) == ["XL"]
     assert sdk._client._EP_PICK.check(["anything"]) == ["anything"]
+
+
+def _saved_spec() -> dict[str, Any]:
+    path = next((EXAMPLES / "gen_dynamic_6.31.0").glob("*/schema.json"))
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_schemas_saved_before_updatable_still_load_with_strict_types() -> None:
+    raw = _saved_spec()
+    for endpoint in raw["endpoints"]:
+        for param in endpoint["parameters"]:
+            assert "updatable" in param
+            del param["updatable"]
+    old = render_package(load_spec(json.dumps(raw)), "old").files["old/_client.py"]
+    new = render_package(load_spec(json.dumps(_saved_spec())), "new").files["new/_client.py"]
+    assert 'def order(size: Literal["S", "M"] = "S") -> str:' in old
+    assert 'def order(size: Literal["S", "M"] | str = "S") -> str:' in new
+    assert "Initial range 1 to 10, step 1 (an event of the app may change it)." in new
+    assert "Initial choices: 'S', 'M' (an event of the app may change them)." in new
+
+
+def test_empty_choices_never_accept_nothing() -> None:
+    """A Dropdown with no choices that no event fills: typed and checked by its schema's
+    kind (str), never a type or a check nothing satisfies."""
+    param = ParameterSpec(name="animal", label="animal", component="Dropdown",
+                          schema={"type": "string", "enum": []}, props={"choices": []})
+    runtime = param_from_spec("animal", param)
+    assert runtime.kinds == ("str",) and runtime.choices is None
+    endpoint = Endpoint(api_name="pick", fn_index=0, params=(runtime,), input_slots=(0,))
+    assert endpoint.check(["dog"]) == ["dog"]
+    with pytest.raises(ValidationError, match=r"argument 'animal' must be str, got NoneType"):
+        endpoint.check([None])
+    assert TypeMapper().parameter(param, "Pick") == "str"

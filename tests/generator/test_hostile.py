@@ -142,7 +142,7 @@ parameters = st.builds(
     component=st.one_of(st.sampled_from(["Dropdown", "Checkboxgroup", "File", "Radio"]), text),
     schema=top_schemas, python_type=st.one_of(st.none(), text),
     description=st.one_of(st.none(), text), has_default=st.booleans(), default=json_values,
-    example=json_values, props=props,
+    example=json_values, props=props, updatable=st.booleans(),
 )
 returns = st.builds(
     ReturnSpec, label=st.one_of(st.none(), text), component=text, schema=top_schemas,
