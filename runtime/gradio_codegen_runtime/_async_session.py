@@ -38,7 +38,7 @@ from .errors import (
     GradioError,
     ProtocolError,
 )
-from .files import wrap_files
+from ._outputs import wrap_files
 from .jobs import AsyncJob
 
 __all__ = ["AsyncSession"]

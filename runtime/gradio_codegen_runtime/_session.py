@@ -36,7 +36,7 @@ from .errors import (
     GradioError,
     ProtocolError,
 )
-from .files import wrap_files
+from ._outputs import wrap_files
 from .jobs import Job
 
 __all__ = [

@@ -26,6 +26,7 @@ from ._connection import (
     redact_url,
 )
 from ._session import SyncSession
+from ._stream_feed import afeed, feed
 from .endpoint import Endpoint, endpoint_from_spec
 from .hub import saved_token
 from .errors import NotFoundError
@@ -171,10 +172,16 @@ class BaseClient(_Base):
 
     def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> Job[T]:
         self._conn.ensure_ready()
+        if endpoint.stream is not None:
+            return feed(self._session, self._fn_index(endpoint), values, background=True)
         return self._session.submit(self._fn_index(endpoint), values)
 
     def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         self._conn.ensure_ready()
+        if endpoint.stream is not None:
+            job = feed(self._session, self._fn_index(endpoint), values, background=False)
+            streamed: T = job.result()
+            return streamed
         result: T = self._session.call(self._fn_index(endpoint), values)
         return result
 
@@ -253,9 +260,16 @@ class BaseAsyncClient(_Base):
 
     async def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> AsyncJob[T]:
         await self._conn.aensure_ready()
+        if endpoint.stream is not None:
+            return await afeed(self._session, self._fn_index(endpoint), values, background=True)
         return await self._session.submit(self._fn_index(endpoint), values)
 
     async def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
+        if endpoint.stream is not None:
+            await self._conn.aensure_ready()
+            ajob = await afeed(self._session, self._fn_index(endpoint), values, background=False)
+            streamed: T = await ajob.result()
+            return streamed
         job = await self._submit(endpoint, values)
         return await job.result()
 

@@ -21,6 +21,8 @@ import httpx
 from . import envs
 
 APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
+#: Apps whose server needs ffmpeg/ffprobe on its PATH (streamed media outputs).
+MEDIA_APPS = frozenset({"stream_out"})
 SERVE = Path(__file__).resolve().parent / "serve.py"
 START_TIMEOUT = 120.0
 
@@ -88,6 +90,14 @@ def start_server(
     app_file = APPS_DIR / f"{app}.py"
     if not app_file.is_file():
         raise ServerError(f"no test app {app_file}")
+    if app in MEDIA_APPS:
+        if not envs.media_ready():
+            raise ServerError(
+                "ffmpeg for streamed media is missing: run 'python tests/servers/envs.py' "
+                "(the test command does this)"
+            )
+        path = os.environ.get("PATH", os.defpath)
+        env = {"PATH": f"{envs.media_bin()}{os.pathsep}{path}", **(env or {})}
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"gradio-{app}-{version}-"))
     port = port or free_port()
     log_path = workdir / "server.log"
