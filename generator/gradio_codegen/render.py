@@ -378,6 +378,8 @@ def _endpoint_node(view: EndpointView) -> Node:
             Pair("stream_every=", pyliteral(st.stream_every)),
             Pair("time_limit=", pyliteral(st.time_limit)),
         ), ")")),)
+    if ep.oauth_token is not None:  # only endpoints taking a gr.OAuthToken say so
+        fields += (Pair("oauth_token=", pyliteral(ep.oauth_token)),)
     return Pair(f"{view.const}: Endpoint[{view.return_type}] = Endpoint", Group("(", fields, ")"))
 
 
@@ -575,6 +577,13 @@ def _endpoint_doc(ep: EndpointSpec, params: list[ParamView], returns: list[Any])
     lines.append("")
     if ep.generator:
         lines.append("Streams updates: iterate ``submit`` to get each one.")
+        lines.append("")
+    if ep.oauth_token:
+        need = "requires" if ep.oauth_token == "required" else "may use"
+        lines.append(
+            doc_text(f"Acts on your behalf: {need} your Hugging Face token, given to the "
+                     "client as oauth_token=...")
+        )
         lines.append("")
     if params:
         lines.append("Args:")

@@ -90,7 +90,9 @@ class AsyncSession:
         job: AsyncJob[Any] = AsyncJob(core, self)
         # A break changes both (see _fail_all); no await between the two reads.
         breaks, job._session_hash = self._breaks, self.session_hash
-        event_id = await self.conn.ajoin(endpoint.fn_index, data, job._session_hash)
+        event_id = await self.conn.ajoin(
+            endpoint.fn_index, data, job._session_hash, endpoint.oauth_token is not None
+        )
         if self._closed:
             raise GradioError("the client is closed")
         core.event_id = event_id

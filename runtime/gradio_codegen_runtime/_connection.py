@@ -22,9 +22,11 @@ from typing import (
 )
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from . import _http
+from . import _http, _zerogpu
 from ._h1 import H1Pool
 from ._h1_async import AsyncH1Pool, Feed
+from ._netenv import NetOptions, Verify
+from ._signing import StreamSigner
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -120,7 +122,10 @@ class Connection:
         retry: RetryPolicy | None = None,
         server: ServerInfo | None = None,
         token_hosts: Iterable[str] = (),
-        verify: bool = True,
+        verify: Verify = True,
+        oauth_token: str | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
@@ -138,6 +143,8 @@ class Connection:
             self._basic = "Basic " + base64.b64encode(pair.encode()).decode()
         self.base_url = redact_url(base_url).rstrip("/")
         self._token = token
+        #: Sent in the join body of endpoints that take a ``gr.OAuthToken`` (only those).
+        self.oauth_token = oauth_token
         self._auth = auth
         self.extra_headers = dict(headers or {})
         if isinstance(timeout, (int, float)):
@@ -160,7 +167,11 @@ class Connection:
         if hf_endpoint:
             self._token_hosts.add(_host_key(hf_endpoint))
         self._token_hosts.discard("")
-        self.verify = verify
+        #: Proxy and certificates: from the options and (unless trust_env=False) the
+        #: environment. A proxied app is reached through httpx only, not the pools.
+        self.net = NetOptions.resolve(proxy=proxy, trust_env=trust_env, verify=verify)
+        self.verify = self.net.verify
+        self._proxy = self.net.proxy_for(self.base_url)
         self.max_download_size = max_download_size
         self._transport = transport
         self._async_transport = async_transport
@@ -171,6 +182,8 @@ class Connection:
         self._lock = threading.RLock()
         self._async_lock: asyncio.Lock | None = None
         self._logged_in = auth is None
+        #: Signs event streams of a Space (set by the client for Space ids with a token).
+        self.signer: StreamSigner | None = None
         self.cookies = _http.Cookies()
         self._join_slots = threading.BoundedSemaphore(MAX_CONCURRENT_JOINS)
         self._ajoin_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
@@ -209,15 +222,22 @@ class Connection:
             headers["authorization"] = self._basic
         if self._token and self.token_allowed(url):
             headers["x-hf-authorization"] = f"Bearer {self._token}"
+        if _zerogpu.in_gradio_app() and _zerogpu.HEADER not in headers and self.token_allowed(url):
+            ip_token = _zerogpu.current_ip_token()  # the end user's ZeroGPU quota
+            if ip_token:
+                headers[_zerogpu.HEADER] = ip_token
         return headers
 
     # -- clients ---------------------------------------------------------------------
 
-    def _client_kwargs(self) -> dict[str, Any]:
+    def _client_kwargs(self, transport: Any) -> dict[str, Any]:
         return {
+            "transport": transport,
             "timeout": self.timeout,
             "follow_redirects": False,
             "verify": self.verify,
+            # A custom transport sees every request; httpx would route proxied ones past it.
+            "proxy": self._proxy if transport is None else None,
             # Idle connections are dropped before uvicorn's 5 s keep-alive ends them, so
             # a request is never sent on a socket the server is closing (a lost join).
             "limits": _http.Limits(
@@ -232,7 +252,7 @@ class Connection:
             with self._lock:
                 if self._sync is None:
                     self._sync = _http.Client(
-                        transport=self._transport, cookies=self.cookies, **self._client_kwargs()
+                        cookies=self.cookies, **self._client_kwargs(self._transport)
                     )
         return self._sync
 
@@ -240,7 +260,7 @@ class Connection:
     def aclient(self) -> _http.AsyncClient:
         if self._async is None:
             self._async = _http.AsyncClient(
-                transport=self._async_transport, cookies=self.cookies, **self._client_kwargs()
+                cookies=self.cookies, **self._client_kwargs(self._async_transport)
             )
         return self._async
 
@@ -254,8 +274,8 @@ class Connection:
 
     def _hot(self, url: str, headers: Mapping[str, str]) -> H1Pool | None:
         """The socket pool for the sync client's joins and streams, unless a
-        custom transport is in use or the request needs httpx's encoding."""
-        if self._transport is not None:
+        custom transport or a proxy is in use or the request needs httpx's encoding."""
+        if self._transport is not None or self._proxy is not None:
             return None
         pool = self._h1
         if pool is None:
@@ -267,7 +287,7 @@ class Connection:
 
     def _ahot(self, url: str, headers: Mapping[str, str]) -> AsyncH1Pool | None:
         """The asyncio pool for the async client's joins and streams (see _hot)."""
-        if self._async_transport is not None:
+        if self._async_transport is not None or self._proxy is not None:
             return None
         if self._ah1 is None:
             self._ah1 = AsyncH1Pool(self.base_url, verify=self.verify)
@@ -365,8 +385,10 @@ class Connection:
 
     def ensure_ready(self) -> ServerInfo:
         """Log in and read /config once, unless the SDK baked the server info in."""
-        if self._logged_in and self.server is not None:
+        if self._logged_in and self.server is not None and not self._sign_due():
             return self.server
+        if self.signer is not None:
+            self.signer.refresh()
         with self._lock:
             if not self._logged_in:
                 self._login_sync()
@@ -376,8 +398,10 @@ class Connection:
         return self.server
 
     async def aensure_ready(self) -> ServerInfo:
-        if self._logged_in and self.server is not None:
+        if self._logged_in and self.server is not None and not self._sign_due():
             return self.server
+        if self.signer is not None and self.signer.due():
+            await asyncio.to_thread(self.signer.refresh)
         if self._async_lock is None:
             self._async_lock = asyncio.Lock()
         async with self._async_lock:
@@ -389,6 +413,9 @@ class Connection:
                 )
                 self.server = ServerInfo.from_config(_require_mapping(config, "/config"))
         return self.server
+
+    def _sign_due(self) -> bool:
+        return self.signer is not None and self.signer.due()
 
     def _login_form(self) -> tuple[str, dict[str, str]]:
         assert self._auth is not None
@@ -518,19 +545,26 @@ class Connection:
 
     # -- queue -----------------------------------------------------------------------
 
-    def join_body(self, fn_index: int, data: Sequence[Any], session_hash: str) -> dict[str, Any]:
-        return {
+    def join_body(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> dict[str, Any]:
+        body = {
             "data": list(data), "fn_index": fn_index, "session_hash": session_hash,
             "event_data": None, "trigger_id": None,
         }
+        if oauth and self.oauth_token:
+            body["oauth_token"] = self.oauth_token
+        return body
 
-    def join(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
+    def join(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> str:
         url = self.url("queue/join")
         with self._join_slots:
             response = self._send_sync(
                 "POST", url, "joining the queue", retry=True, content_type=JSON,
                 retry_status=JOIN_RETRY_STATUS, hot=True,
-                content=_dumps(self.join_body(fn_index, data, session_hash)),
+                content=_dumps(self.join_body(fn_index, data, session_hash, oauth)),
             )
         return _event_id(response)
 
@@ -547,13 +581,15 @@ class Connection:
             self._download_slots = (loop, asyncio.Semaphore(DOWNLOAD_THREADS))
         return self._download_slots[1]
 
-    async def ajoin(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
+    async def ajoin(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> str:
         url = self.url("queue/join")
         async with self._async_join_slots():
             response = await self._send_async(
                 "POST", url, "joining the queue", retry=True, content_type=JSON,
                 retry_status=JOIN_RETRY_STATUS, hot=True,
-                content=_dumps(self.join_body(fn_index, data, session_hash)),
+                content=_dumps(self.join_body(fn_index, data, session_hash, oauth)),
             )
         return _event_id(response)
 
@@ -584,7 +620,8 @@ class Connection:
         return True
 
     def stream_url(self, session_hash: str) -> str:
-        return self.url("queue/data") + "?session_hash=" + quote(session_hash)
+        sign = self.signer.query() if self.signer is not None else ""
+        return self.url("queue/data") + "?session_hash=" + quote(session_hash) + sign
 
 
 def check_limits(max_download_size: int | None, stream_timeout: float | None) -> None:

@@ -158,7 +158,9 @@ class SyncSession:
         job: Job[Any] = Job(core, self)
         session_hash, breaks = self._join_target()
         job._session_hash = session_hash
-        event_id = self.conn.join(endpoint.fn_index, data, session_hash)
+        event_id = self.conn.join(
+            endpoint.fn_index, data, session_hash, endpoint.oauth_token is not None
+        )
         self._register(job, event_id, breaks, blocking)
         return job
 

@@ -95,7 +95,10 @@ class _Feed:
         assert self.job is not None
         if data is None:
             return b"{}"
-        return _dumps(self.conn.join_body(self.endpoint.fn_index, data, self.job._session_hash))
+        return _dumps(self.conn.join_body(
+            self.endpoint.fn_index, data, self.job._session_hash,
+            self.endpoint.oauth_token is not None,
+        ))
 
     def gone(self, close: bool) -> bool:
         """After a transport error: whether it does not matter (the close of a stream,

@@ -87,6 +87,9 @@ class Endpoint(Generic[T]):
     output_coerce: tuple[str | None, ...] = ()
     #: The streaming input of a ``.stream()`` event (its parameter takes an iterable).
     stream: StreamInput | None = None
+    #: "required"/"optional" when the function takes a ``gr.OAuthToken`` (Gradio 6.21+
+    #: ``/info``): the client's ``oauth_token`` goes in its join body.
+    oauth_token: str | None = None
 
     @property
     def n_outputs(self) -> int:
@@ -415,6 +418,7 @@ def endpoint_from_spec(
         output_slots=spec.output_slots,
         generator=spec.generator or spec.stream_input is not None,
         result_type=result_type,
+        oauth_token=spec.oauth_token,
         stream=stream_of(spec),
     )
 
