@@ -24,6 +24,7 @@ from .status import Status
 
 if TYPE_CHECKING:
     from ._async_session import AsyncSession
+    from ._old_session import AsyncOldSession, OldSession
     from ._session import SyncSession
 
 __all__ = ["AsyncJob", "Job"]
@@ -41,7 +42,7 @@ def _check_event(event: str) -> None:
 class Job(Generic[T]):
     """A call running in the background (sync client)."""
 
-    def __init__(self, core: JobCore, session: SyncSession) -> None:
+    def __init__(self, core: JobCore, session: SyncSession | OldSession) -> None:
         self._core = core
         self._session = session
         self._cond = threading.Condition(threading.RLock())
@@ -172,7 +173,7 @@ def _safe_call(callback: Callable[[Any], object], value: Any) -> None:
 class AsyncJob(Generic[T]):
     """A call running in the background (async client). ``await job`` gives the result."""
 
-    def __init__(self, core: JobCore, session: AsyncSession) -> None:
+    def __init__(self, core: JobCore, session: AsyncSession | AsyncOldSession) -> None:
         self._core = core
         self._session = session
         self._changed = asyncio.Event()
