@@ -29,7 +29,7 @@ from .formatting import format_python, prune_imports
 from .layout import Group, Node, Pair, TooLong, def_lines, flat, lay_out
 from .literals import doc_text, literal_node, pyliteral, str_literal
 from .models import render_models
-from .names import NameAllocator, class_name, identifier
+from .names import NameAllocator, class_name, constant_name, identifier
 from .typemap import TypeMapper
 
 __all__ = ["GeneratedPackage", "render_package", "templates_dir", "valid_package_name"]
@@ -102,19 +102,26 @@ class GeneratedPackage:
     warnings: list[str] = field(default_factory=list)
 
 
-def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> GeneratedPackage:
-    """Render the SDK package ``package`` for ``spec``."""
+def render_package(
+    spec: ApiSpec, package: str, *, dist: bool = False, ascii_names: bool = False
+) -> GeneratedPackage:
+    """Render the SDK package ``package`` for ``spec``.
+
+    Names keep the app's own words in its own script; ``ascii_names`` transliterates
+    them to ASCII instead (see ``names``)."""
     if not valid_package_name(package):
         raise ValueError(f"not a valid Python package name: {package!r}")
     schema_text = dump_spec(spec)
     spec = load_spec(schema_text)  # one canonical form, live or from schema.json
-    mapper = TypeMapper()
+    mapper = TypeMapper(ascii_names=ascii_names)
     method_names = NameAllocator(CLIENT_RESERVED)
     const_names = NameAllocator()
     results: list[tuple[str, list[tuple[str, str]]]] = []
     endpoints: list[EndpointView] = []
     for ep in spec.endpoints:
-        endpoints.append(_endpoint_view(ep, mapper, method_names, const_names, results))
+        endpoints.append(
+            _endpoint_view(ep, mapper, method_names, const_names, results, ascii_names)
+        )
     models = render_models(mapper.objects.defs)
     model_names = set(mapper.objects.defs)
     result_names = NameAllocator(model_names | CLIENT_RESERVED)
@@ -180,6 +187,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "stream_names": _stream_names(endpoints),
         "env_url": env_url,
         "dist": dist,
+        "ascii_names": ascii_names,
         "protocol": spec.protocol,
         "header": _header(source, spec.gradio_version, digest),
         "prog_literal": str_literal(f"python -m {package}"),
@@ -208,7 +216,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
     warnings = []
     if mapper.untyped:
         warnings.append(
-            f"{mapper.untyped} parameter(s)/return(s) have no usable schema and are typed Any"
+            f"{mapper.untyped} parameter(s)/return(s) have no usable schema and are typed JSONValue"
         )
     return GeneratedPackage(files=files, untyped=mapper.untyped, warnings=warnings)
 
@@ -242,13 +250,19 @@ def _endpoint_view(
     method_names: NameAllocator,
     const_names: NameAllocator,
     results: list[tuple[str, list[tuple[str, str]]]],
+    ascii_names: bool = False,
 ) -> EndpointView:
-    method = method_names.take(identifier(ep.api_name, "endpoint", CLIENT_RESERVED))
-    const = const_names.take("_EP_" + method.upper().strip("_"))
-    hint = class_name(method)
+    a = ascii_names
+    method = method_names.take(
+        identifier(ep.api_name, "endpoint", CLIENT_RESERVED, ascii_only=a)
+    )
+    const = const_names.take(constant_name(method))
+    hint = class_name(method, ascii_only=a)
     param_names = NameAllocator(PARAM_RESERVED)
     names = [
-        param_names.take(identifier(p.name or p.label, f"param_{i}", PARAM_RESERVED))
+        param_names.take(
+            identifier(p.name or p.label, f"param_{i}", PARAM_RESERVED, ascii_only=a)
+        )
         for i, p in enumerate(ep.parameters)
     ]
     runtime_ep = endpoint_from_spec(ep, names)
@@ -275,7 +289,10 @@ def _endpoint_view(
             _stream_param(view, spec_p.component)
         params.append(view)
     returns = [r for r in ep.returns]
-    out_types = [mapper.returns(r, f"{hint}_{identifier(r.label, 'output')}") for r in returns]
+    out_types = [
+        mapper.returns(r, f"{hint}_{identifier(r.label, 'output', ascii_only=a)}")
+        for r in returns
+    ]
     for i in ep.stream_outputs:
         if i < len(out_types):
             out_types[i] = out_types[i].replace("FileRef", "MediaStream")
@@ -287,10 +304,10 @@ def _endpoint_view(
     else:
         field_names = NameAllocator({"count", "index"})
         fields = [
-            (field_names.take(identifier(r.label, f"output_{i}")), t)
+            (field_names.take(identifier(r.label, f"output_{i}", ascii_only=a)), t)
             for i, (r, t) in enumerate(zip(returns, out_types))
         ]
-        result_class = class_name(method) + "Result"
+        result_class = hint + "Result"
         results.append((result_class, fields))
         return_type = result_class
     coerce = tuple("float" if t == "float" else None for t in out_types)
@@ -345,7 +362,7 @@ def _literal_default_ok(value: Any, param: Param) -> bool:
         return False
     if isinstance(value, float) and "int" in param.kinds and "float" not in param.kinds:
         return False
-    if param.choices is not None and not param.allow_custom:
+    if param.choices is not None and not (param.allow_custom or param.updatable):
         return any(value == c and type(value) is type(c) for c in param.choices) and not param.multiselect
     return not param.multiselect
 
@@ -392,7 +409,7 @@ def _param_node(p: Param) -> Node:
         fields.append(Pair("default=", literal_node(p.default)))
     if p.choices is not None:
         fields.append(Pair("choices=", literal_node(p.choices)))
-    for attr in ("allow_custom", "multiselect", "file_list"):
+    for attr in ("allow_custom", "multiselect", "file_list", "updatable"):
         if getattr(p, attr):
             fields.append(Pair(f"{attr}=", "True"))
     for attr in ("minimum", "maximum"):
@@ -564,12 +581,15 @@ def _param_doc(p: Any, rp: Param) -> str:
         parts.append(info.strip().rstrip(".") + ".")
     if p.description and not _is_class_doc(str(p.description)):
         parts.append(str(p.description).strip().rstrip(".") + ".")
+    # Bounds and choices an event may change are documented, marked as initial.
+    may_change = " (an event of the app may change {})" if rp.updatable else ""
     if rp.minimum is not None or rp.maximum is not None:
-        rng = f"Range {_num(rp.minimum)} to {_num(rp.maximum)}"
+        head = "Initial range" if rp.updatable else "Range"
+        rng = f"{head} {_num(rp.minimum)} to {_num(rp.maximum)}"
         step = p.props.get("step")
         if isinstance(step, (int, float)) and not isinstance(step, bool):
             rng += f", step {_num(step)}"
-        parts.append(rng + ".")
+        parts.append(rng + may_change.format("it") + ".")
     if rp.choices is not None:
         labels = _choice_labels(p.props.get("choices"))
         shown = ", ".join(
@@ -577,7 +597,11 @@ def _param_doc(p: Any, rp: Param) -> str:
             for i, c in enumerate(rp.choices[:20])
         )
         more = " ..." if len(rp.choices) > 20 else ""
-        parts.append(f"Choices: {shown}{more}" + (" (custom values allowed)" if rp.allow_custom else "") + ".")
+        custom = " (custom values allowed)" if rp.allow_custom else may_change.format("them")
+        head = "Initial choices" if rp.updatable else "Choices"
+        parts.append(f"{head}: {shown}{more}{custom}.")
+    elif p.updatable and p.props.get("choices") == []:
+        parts.append("Its choices are set by an event of the app.")
     if p.has_default:
         parts.append(f"Default: {_short(p.default)}.")
     if p.example is not None and not isinstance(p.example, dict):
