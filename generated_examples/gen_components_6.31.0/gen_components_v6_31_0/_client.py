@@ -985,7 +985,7 @@ class _Map:
         """
         return self._start(_EP_GALLERY, inputs, **options)
 
-    def groe(
+    def größe(
         self,
         inputs: Iterable[tuple[()] | Mapping[str, Any]],
         /,
@@ -996,7 +996,7 @@ class _Map:
         Each input: a tuple ``()``, a dict of those names.
         Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
         """
-        return self._start(_EP_GROE, inputs, **options)
+        return self._start(_EP_GRÖSSE, inputs, **options)
 
     def highlight(
         self,
@@ -1215,7 +1215,7 @@ class _AsyncMap:
         """
         return self._start(_EP_GALLERY, inputs, **options)
 
-    def groe(
+    def größe(
         self,
         inputs: Iterable[tuple[()] | Mapping[str, Any]],
         /,
@@ -1226,7 +1226,7 @@ class _AsyncMap:
         Each input: a tuple ``()``, a dict of those names.
         Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
         """
-        return self._start(_EP_GROE, inputs, **options)
+        return self._start(_EP_GRÖSSE, inputs, **options)
 
     def highlight(
         self,
@@ -2185,7 +2185,7 @@ ENDPOINTS: dict[str, Endpoint[Any]] = {
     "count_down": _EP_COUNT_DOWN,
     "echo_files": _EP_ECHO_FILES,
     "gallery": _EP_GALLERY,
-    "groe": _EP_GROE,
+    "größe": _EP_GRÖSSE,
     "highlight": _EP_HIGHLIGHT,
     "multimodal": _EP_MULTIMODAL,
     "respond": _EP_RESPOND,

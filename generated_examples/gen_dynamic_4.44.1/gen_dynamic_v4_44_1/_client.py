@@ -14,15 +14,20 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeVar
 
+from typing_extensions import Unpack
+
 from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
+    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     Job,
     JSONValue,
+    MapOptions,
+    MapRun,
     Param,
     ServerInfo,
     SpaceStatus,
@@ -193,6 +198,26 @@ class _AsyncStart(Protocol):
     def __call__(
         self, endpoint: Endpoint[_T], values: Sequence[Any], /
     ) -> Awaitable[AsyncJob[_T]]: ...
+
+
+class _MapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[_T]: ...
+
+
+class _AsyncMapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[_T]: ...
 
 
 class _Submit:
@@ -417,6 +442,244 @@ class _AsyncSubmit:
         return await self._start(_EP_RUN, (steps,))
 
 
+class _Map:
+    """Batch calls: each method runs its endpoint over many inputs (``MapRun``)."""
+
+    def __init__(self, start: _MapStart) -> None:
+        self._start = start
+
+    def fill(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /fill once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_FILL, inputs, **options)
+
+    def more_sizes(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[Literal["S", "M"] | str]:
+        """Call /more_sizes once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_MORE_SIZES, inputs, **options)
+
+    def order(
+        self,
+        inputs: Iterable[
+            tuple[()]
+            | tuple[Literal["S", "M"] | str]
+            | Mapping[str, Any]
+            | Literal["S", "M"]
+            | str
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /order once per input; outcomes come in input order.
+
+        Each input: a tuple ``(size,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_ORDER, inputs, **options)
+
+    def paint(
+        self,
+        inputs: Iterable[
+            tuple[()] | tuple[Literal["red", "green"], float] | Mapping[str, Any]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /paint once per input; outcomes come in input order.
+
+        Each input: a tuple ``(color, opacity)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_PAINT, inputs, **options)
+
+    def pick(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /pick once per input; outcomes come in input order.
+
+        Each input: a tuple ``(animal,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_PICK, inputs, **options)
+
+    def raise_limit(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[float]:
+        """Call /raise_limit once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_RAISE_LIMIT, inputs, **options)
+
+    def rate(
+        self,
+        inputs: Iterable[tuple[JSONValue] | Mapping[str, Any] | JSONValue],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[RateResult]:
+        """Call /rate once per input; outcomes come in input order.
+
+        Each input: a tuple ``(stars,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_RATE, inputs, **options)
+
+    def run(
+        self,
+        inputs: Iterable[tuple[()] | tuple[float] | Mapping[str, Any] | float],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /run once per input; outcomes come in input order.
+
+        Each input: a tuple ``(steps,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_RUN, inputs, **options)
+
+
+class _AsyncMap:
+    """Batch calls: each method runs its endpoint over many inputs (``AsyncMapRun``)."""
+
+    def __init__(self, start: _AsyncMapStart) -> None:
+        self._start = start
+
+    def fill(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /fill once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_FILL, inputs, **options)
+
+    def more_sizes(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[Literal["S", "M"] | str]:
+        """Call /more_sizes once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_MORE_SIZES, inputs, **options)
+
+    def order(
+        self,
+        inputs: Iterable[
+            tuple[()]
+            | tuple[Literal["S", "M"] | str]
+            | Mapping[str, Any]
+            | Literal["S", "M"]
+            | str
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /order once per input; outcomes come in input order.
+
+        Each input: a tuple ``(size,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_ORDER, inputs, **options)
+
+    def paint(
+        self,
+        inputs: Iterable[
+            tuple[()] | tuple[Literal["red", "green"], float] | Mapping[str, Any]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /paint once per input; outcomes come in input order.
+
+        Each input: a tuple ``(color, opacity)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_PAINT, inputs, **options)
+
+    def pick(
+        self,
+        inputs: Iterable[tuple[str] | Mapping[str, Any] | str],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /pick once per input; outcomes come in input order.
+
+        Each input: a tuple ``(animal,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_PICK, inputs, **options)
+
+    def raise_limit(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[float]:
+        """Call /raise_limit once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_RAISE_LIMIT, inputs, **options)
+
+    def rate(
+        self,
+        inputs: Iterable[tuple[JSONValue] | Mapping[str, Any] | JSONValue],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[RateResult]:
+        """Call /rate once per input; outcomes come in input order.
+
+        Each input: a tuple ``(stars,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_RATE, inputs, **options)
+
+    def run(
+        self,
+        inputs: Iterable[tuple[()] | tuple[float] | Mapping[str, Any] | float],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /run once per input; outcomes come in input order.
+
+        Each input: a tuple ``(steps,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_RUN, inputs, **options)
+
+
 class Client(BaseClient):
     """Typed sync client for http://127.0.0.1:7860.
 
@@ -428,6 +691,7 @@ class Client(BaseClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _Submit
+    map: _Map
 
     def __init__(
         self,
@@ -468,6 +732,7 @@ class Client(BaseClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _Submit(self._submit)
+        self.map = _Map(self._map)
 
     def fill(self) -> str:
         """Call the app's /fill endpoint.
@@ -577,6 +842,7 @@ class AsyncClient(BaseAsyncClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _AsyncSubmit
+    map: _AsyncMap
 
     def __init__(
         self,
@@ -617,6 +883,7 @@ class AsyncClient(BaseAsyncClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _AsyncSubmit(self._submit)
+        self.map = _AsyncMap(self._map)
 
     async def fill(self) -> str:
         """Call the app's /fill endpoint.
@@ -856,3 +1123,16 @@ def run(steps: float = 5) -> str:
     Endpoint: /run (fn_index 3).
     """
     return default_client().run(steps)
+
+
+#: Each endpoint's descriptor by method name: the command line's subcommands.
+ENDPOINTS: dict[str, Endpoint[Any]] = {
+    "fill": _EP_FILL,
+    "more_sizes": _EP_MORE_SIZES,
+    "order": _EP_ORDER,
+    "paint": _EP_PAINT,
+    "pick": _EP_PICK,
+    "raise_limit": _EP_RAISE_LIMIT,
+    "rate": _EP_RATE,
+    "run": _EP_RUN,
+}

@@ -14,14 +14,19 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from typing_extensions import Unpack
+
 from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
+    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     Job,
+    MapOptions,
+    MapRun,
     Param,
     ServerInfo,
     SpaceStatus,
@@ -119,6 +124,26 @@ class _AsyncStart(Protocol):
     def __call__(
         self, endpoint: Endpoint[_T], values: Sequence[Any], /
     ) -> Awaitable[AsyncJob[_T]]: ...
+
+
+class _MapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[_T]: ...
+
+
+class _AsyncMapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[_T]: ...
 
 
 class _Submit:
@@ -227,6 +252,98 @@ class _AsyncSubmit:
         return await self._start(_EP_画像を生成, (プロンプト, 枚数))
 
 
+class _Map:
+    """Batch calls: each method runs its endpoint over many inputs (``MapRun``)."""
+
+    def __init__(self, start: _MapStart) -> None:
+        self._start = start
+
+    def größe(
+        self,
+        inputs: Iterable[tuple[float, float] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[GrößeResult]:
+        """Call /größe once per input; outcomes come in input order.
+
+        Each input: a tuple ``(breite, höhe)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_GRÖSSE, inputs, **options)
+
+    def 生成图片(
+        self,
+        inputs: Iterable[tuple[str] | tuple[str, float] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[生成图片Result]:
+        """Call /生成图片 once per input; outcomes come in input order.
+
+        Each input: a tuple ``(提示词, 步数)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_生成图片, inputs, **options)
+
+    def 画像を生成(
+        self,
+        inputs: Iterable[tuple[str] | tuple[str, float] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[画像を生成Result]:
+        """Call /画像を生成 once per input; outcomes come in input order.
+
+        Each input: a tuple ``(プロンプト, 枚数)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_画像を生成, inputs, **options)
+
+
+class _AsyncMap:
+    """Batch calls: each method runs its endpoint over many inputs (``AsyncMapRun``)."""
+
+    def __init__(self, start: _AsyncMapStart) -> None:
+        self._start = start
+
+    def größe(
+        self,
+        inputs: Iterable[tuple[float, float] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[GrößeResult]:
+        """Call /größe once per input; outcomes come in input order.
+
+        Each input: a tuple ``(breite, höhe)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_GRÖSSE, inputs, **options)
+
+    def 生成图片(
+        self,
+        inputs: Iterable[tuple[str] | tuple[str, float] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[生成图片Result]:
+        """Call /生成图片 once per input; outcomes come in input order.
+
+        Each input: a tuple ``(提示词, 步数)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_生成图片, inputs, **options)
+
+    def 画像を生成(
+        self,
+        inputs: Iterable[tuple[str] | tuple[str, float] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[画像を生成Result]:
+        """Call /画像を生成 once per input; outcomes come in input order.
+
+        Each input: a tuple ``(プロンプト, 枚数)``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_画像を生成, inputs, **options)
+
+
 class Client(BaseClient):
     """Typed sync client for http://127.0.0.1:7860.
 
@@ -238,6 +355,7 @@ class Client(BaseClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _Submit
+    map: _Map
 
     def __init__(
         self,
@@ -278,6 +396,7 @@ class Client(BaseClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _Submit(self._submit)
+        self.map = _Map(self._map)
 
     def größe(self, breite: float, höhe: float) -> GrößeResult:
         """Call the app's /größe endpoint.
@@ -332,6 +451,7 @@ class AsyncClient(BaseAsyncClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _AsyncSubmit
+    map: _AsyncMap
 
     def __init__(
         self,
@@ -372,6 +492,7 @@ class AsyncClient(BaseAsyncClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _AsyncSubmit(self._submit)
+        self.map = _AsyncMap(self._map)
 
     async def größe(self, breite: float, höhe: float) -> GrößeResult:
         """Call the app's /größe endpoint.
@@ -492,3 +613,11 @@ def 画像を生成(プロンプト: str, 枚数: float = 1) -> 画像を生成R
     Endpoint: /画像を生成 (fn_index 1).
     """
     return default_client().画像を生成(プロンプト, 枚数)
+
+
+#: Each endpoint's descriptor by method name: the command line's subcommands.
+ENDPOINTS: dict[str, Endpoint[Any]] = {
+    "größe": _EP_GRÖSSE,
+    "生成图片": _EP_生成图片,
+    "画像を生成": _EP_画像を生成,
+}
