@@ -88,6 +88,9 @@ class JobCore:
     ) -> None:
         self.fn_index = fn_index
         self.event_id: str | None = None
+        #: The session the job joined: /cancel must name it, and the client's current
+        #: session may have changed since (``reset_session``, or a broken stream).
+        self.session_hash = ""
         self.protocol = protocol
         self.generator = generator
         self.decode = decode

@@ -4,6 +4,11 @@
 client's ``submit()``: ``on("data"|"status", fn)`` callbacks, iteration over every
 output update, ``status()``, ``cancel()``, ``result(timeout=)`` and ``event_id``.
 Both are driven by one ``JobCore`` fed from the session's shared event stream.
+
+The sessions see a job only through its ``JobState`` / ``AsyncJobState``: the
+``JobCore`` plus ``apply`` (messages), ``fail`` and ``cancelled``, each of which wakes
+the job's waiters and runs its callbacks. A job reaches its session only through
+``cancel`` (``Canceller``), so this module imports no session.
 """
 
 from __future__ import annotations
@@ -14,19 +19,15 @@ import logging
 import threading
 import time
 from typing import (
-    TYPE_CHECKING, Any, AsyncIterator, Callable, Generator, Generic, Iterator, Literal,
-    TypeVar,
+    Any, AsyncIterator, Awaitable, Callable, Generator, Generic, Iterator, Literal,
+    Protocol, TypeVar,
 )
 
 from ._core import Event, JobCore
 from .errors import CancelledError, JobTimeoutError
 from .status import Status
 
-if TYPE_CHECKING:
-    from ._async_session import AsyncSession
-    from ._session import SyncSession
-
-__all__ = ["AsyncJob", "Job"]
+__all__ = ["AsyncJob", "AsyncJobState", "Job", "JobState"]
 
 T = TypeVar("T")
 EventName = Literal["data", "status"]
@@ -38,18 +39,98 @@ def _check_event(event: str) -> None:
         raise ValueError(f"unknown event {event!r}; use 'data' or 'status'")
 
 
+class Canceller(Protocol):
+    """The session of a sync job, as the job sees it."""
+
+    def cancel(self, state: JobState) -> bool: ...
+
+
+class AsyncCanceller(Protocol):
+    """The session of an async job, as the job sees it."""
+
+    def cancel(self, state: AsyncJobState) -> Awaitable[bool]: ...
+
+
+class JobState:
+    """A sync job as its session drives it: each change to the core is made, and its
+    callbacks run, under the job's condition, which wakes the job's waiters."""
+
+    __slots__ = ("core", "cond", "callbacks")
+
+    def __init__(self, core: JobCore) -> None:
+        self.core = core
+        #: Held while the core changes; the session also holds it while it hands a
+        #: newly registered job its backlog, so later messages wait behind it.
+        self.cond = threading.Condition(threading.RLock())
+        self.callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
+
+    def apply(self, messages: list[dict[str, Any]]) -> bool:
+        """Feed messages to the job; True once it is done."""
+        with self.cond:
+            for message in messages:
+                self._emit(self.core.feed(message))
+            return self.core.done
+
+    def fail(self, error: BaseException) -> None:
+        with self.cond:
+            self._emit(self.core.fail(error))
+
+    def cancelled(self, reason: str | None = None) -> None:
+        with self.cond:
+            self._emit(self.core.cancel(reason))
+
+    def _emit(self, events: list[Event]) -> None:
+        # Waiters wait for an output or the end; a status change alone (queued,
+        # started, progress) would only wake them to sleep again: a thread switch each.
+        if self.core.done or any(name == "data" for name, _ in events):
+            self.cond.notify_all()
+        for name, value in events:
+            for callback in self.callbacks[name]:
+                _safe_call(callback, value)
+
+
+class AsyncJobState:
+    """An async job as its session drives it (on the event loop's thread)."""
+
+    __slots__ = ("core", "changed", "finished", "callbacks")
+
+    def __init__(self, core: JobCore) -> None:
+        self.core = core
+        self.changed = asyncio.Event()
+        self.finished = asyncio.Event()
+        self.callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
+
+    def apply(self, messages: list[dict[str, Any]]) -> bool:
+        """Feed messages to the job; True once it is done."""
+        for message in messages:
+            self._emit(self.core.feed(message))
+        return self.core.done
+
+    def fail(self, error: BaseException) -> None:
+        self._emit(self.core.fail(error))
+
+    def cancelled(self, reason: str | None = None) -> None:
+        self._emit(self.core.cancel(reason))
+
+    def _emit(self, events: list[Event]) -> None:
+        if events:
+            self.changed.set()
+            if self.core.done:
+                self.finished.set()
+        for name, value in events:
+            for callback in self.callbacks[name]:
+                _safe_call(callback, value)
+
+
 class Job(Generic[T]):
     """A call running in the background (sync client)."""
 
-    def __init__(self, core: JobCore, session: SyncSession) -> None:
-        self._core = core
+    def __init__(self, state: JobState, session: Canceller) -> None:
+        self._state = state
         self._session = session
-        self._cond = threading.Condition(threading.RLock())
-        self._callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
-        self._generation = 0
-        #: The session the job joined: /cancel must name it, and the client's current
-        #: session may have changed since (``reset_session``, or a broken stream).
-        self._session_hash = ""
+        self._core = state.core
+        self._cond = state.cond
+        self._callbacks = state.callbacks
 
     def __repr__(self) -> str:
         return f"<Job /{self._core.event_id} stage={self._core.status.stage}>"
@@ -132,32 +213,7 @@ class Job(Generic[T]):
             if self._core.done:
                 return False
             self._core.cancel_requested = True
-        return self._session.cancel(self)
-
-    # -- driven by the session -----------------------------------------------------
-
-    def _process(self, messages: list[dict[str, Any]]) -> bool:
-        with self._cond:
-            for message in messages:
-                self._emit(self._core.feed(message))
-            return self._core.done
-
-    def _fail(self, error: BaseException) -> None:
-        with self._cond:
-            self._emit(self._core.fail(error))
-
-    def _end_cancelled(self, reason: str | None = None) -> None:
-        with self._cond:
-            self._emit(self._core.cancel(reason))
-
-    def _emit(self, events: list[Event]) -> None:
-        # Waiters wait for an output or the end; a status change alone (queued,
-        # started, progress) would only wake them to sleep again: a thread switch each.
-        if self._core.done or any(name == "data" for name, _ in events):
-            self._cond.notify_all()
-        for name, value in events:
-            for callback in self._callbacks[name]:
-                _safe_call(callback, value)
+        return self._session.cancel(self._state)
 
 
 def _safe_call(callback: Callable[[Any], object], value: Any) -> None:
@@ -172,16 +228,13 @@ def _safe_call(callback: Callable[[Any], object], value: Any) -> None:
 class AsyncJob(Generic[T]):
     """A call running in the background (async client). ``await job`` gives the result."""
 
-    def __init__(self, core: JobCore, session: AsyncSession) -> None:
-        self._core = core
+    def __init__(self, state: AsyncJobState, session: AsyncCanceller) -> None:
+        self._state = state
         self._session = session
-        self._changed = asyncio.Event()
-        self._done = asyncio.Event()
-        self._callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
-        self._generation = 0
-        #: The session the job joined: /cancel must name it, and the client's current
-        #: session may have changed since (``reset_session``, or a broken stream).
-        self._session_hash = ""
+        self._core = state.core
+        self._changed = state.changed
+        self._done = state.finished
+        self._callbacks = state.callbacks
 
     def __repr__(self) -> str:
         return f"<AsyncJob /{self._core.event_id} stage={self._core.status.stage}>"
@@ -245,24 +298,4 @@ class AsyncJob(Generic[T]):
         if self._core.done:
             return False
         self._core.cancel_requested = True
-        return await self._session.cancel(self)
-
-    def _process(self, messages: list[dict[str, Any]]) -> bool:
-        for message in messages:
-            self._emit(self._core.feed(message))
-        return self._core.done
-
-    def _fail(self, error: BaseException) -> None:
-        self._emit(self._core.fail(error))
-
-    def _end_cancelled(self, reason: str | None = None) -> None:
-        self._emit(self._core.cancel(reason))
-
-    def _emit(self, events: list[Event]) -> None:
-        if events:
-            self._changed.set()
-            if self._core.done:
-                self._done.set()
-        for name, value in events:
-            for callback in self._callbacks[name]:
-                _safe_call(callback, value)
+        return await self._session.cancel(self._state)
