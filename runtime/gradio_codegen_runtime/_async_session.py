@@ -15,22 +15,20 @@ from contextlib import aclosing
 from typing import Any, Callable, Generator, Sequence
 
 from . import _http, _transfer
-from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
-from ._core import JobCore
+from ._connection import Connection, status_error, stream_error
 from ._h1_async import achunks
 from ._wire import Answer
-from ._inputs import collect, substitute, uploads_of
+from ._inputs import substitute, uploads_of
 from ._routing import CLOSE, Router, Stream, StreamHiccup, settle
 from ._sse import SSEDecoder
+from ._submit import job_core, plan
 from .endpoint import Endpoint
-from .errors import APIConnectionError, APITimeoutError, GradioError, ProtocolError
-from .files import wrap_files
+from .errors import GradioError, ProtocolError
 from .jobs import AsyncJob, AsyncJobState
 
 __all__ = ["AsyncSession"]
 
 log = logging.getLogger("gradio_codegen")
-_RETRY_STATUS = (429, 502, 503, 504)
 
 
 class AsyncSession:
@@ -49,24 +47,10 @@ class AsyncSession:
     async def submit(self, endpoint: Endpoint[Any], values: Sequence[Any]) -> AsyncJob[Any]:
         checked = endpoint.check(values)
         info = await self.conn.aensure_ready()
-        if info.protocol == "sse":
-            raise ProtocolError(
-                f"this app runs Gradio {info.version} (protocol 'sse', 4.0-4.8); "
-                "gradio-codegen needs Gradio 4.9 or later"
-            )
-        pending = collect(endpoint, checked)
-        if pending.uploads:
-            _transfer.check_size(self.conn, pending.uploads)
-            paths = await _transfer.aupload(self.conn, uploads_of(pending))
-        else:
-            paths = []
+        pending = plan(self.conn, endpoint, checked, info)
+        paths = await _transfer.aupload(self.conn, uploads_of(pending)) if pending.uploads else []
         data = endpoint.layout(substitute(pending, paths))
-        conn = self.conn
-
-        def decode(raw: list[Any]) -> Any:
-            return endpoint.shape(wrap_files(raw, conn))
-
-        core = JobCore(endpoint.fn_index, info.protocol, decode, endpoint.generator)
+        core = job_core(self.conn, endpoint, info)
         state = AsyncJobState(core)
         router = self._router
         core.session_hash, breaks = router.target()
@@ -162,10 +146,8 @@ class AsyncSession:
             return
         if error is None or isinstance(error, GradioError):
             self._done(feed.stream, error)
-        elif isinstance(error, _http.TimeoutException):
-            self._done(feed.stream, self._silent())
         elif isinstance(error, _http.TransportError):
-            self._done(feed.stream, self._broke(error))
+            self._done(feed.stream, stream_error(error, self.conn.base_url))
         else:
             self._done(feed.stream, _crash(error))
 
@@ -175,17 +157,6 @@ class AsyncSession:
         self.conn.keep_cookies(response)
         feed.ended.set_result(None)
         self._reader = feed.ended.get_loop().create_task(self._run(feed.stream, response))
-
-    def _silent(self) -> APITimeoutError:
-        return APITimeoutError(
-            f"no message from {redact_url(self.conn.base_url)} within the read timeout"
-        )
-
-    def _broke(self, exc: BaseException) -> APIConnectionError:
-        return APIConnectionError(
-            f"the event stream from {redact_url(self.conn.base_url)} broke "
-            f"({type(exc).__name__})"
-        )
 
     async def _read_stream(self, stream: Stream, first: _http.Response | None = None) -> None:
         url = self.conn.stream_url(stream.session_hash)
@@ -198,9 +169,10 @@ class AsyncSession:
                 else:
                     opened, first = aclosing(first), None
                 async with opened as resp:
-                    if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
+                    wait = self.conn.retry.after_status(resp, attempt)
+                    if wait is not None:
                         await resp.aread()
-                        await asyncio.sleep(self.conn.retry.delay(attempt, retry_after(resp)))
+                        await asyncio.sleep(wait)
                         attempt += 1
                         continue
                     if resp.status_code >= 400:
@@ -226,22 +198,14 @@ class AsyncSession:
                 continue
             # Reopen only when the connection never reached the app: the app drops
             # a session's jobs when its stream disconnects.
-            except _http.TimeoutException as exc:
-                if drained:
-                    return
-                if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
-                    await asyncio.sleep(self.conn.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise self._silent() from None
             except _http.TransportError as exc:
                 if drained:
                     return
-                if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
-                    await asyncio.sleep(self.conn.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise self._broke(exc) from None
+                wait = self.conn.retry.after_error(exc, attempt, reached=connected)
+                if wait is None:
+                    raise stream_error(exc, self.conn.base_url) from None
+                await asyncio.sleep(wait)
+                attempt += 1
 
     def _body_ended(self, decoder: SSEDecoder) -> None:
         """The stream's body ended before close_stream: route what the decoder still

@@ -32,11 +32,14 @@ from .errors import (
     AuthenticationError,
     ProtocolError,
 )
-from ._httperrors import JOIN_RETRY_STATUS, RETRY_STATUS, RetryPolicy, retry_after, status_error
+from ._httperrors import (
+    JOIN_RETRY_STATUS, RETRY_STATUS, RetryPolicy, retry_after, status_error,
+)
 
 __all__ = [
     "MAX_DOWNLOAD_SIZE", "STREAM_READ_TIMEOUT", "Connection", "RetryPolicy", "ServerInfo",
-    "check_limits", "redact_url", "retry_after", "status_error",
+    "check_limits", "redact_url", "retry_after", "status_error", "stream_error",
+    "transport_error",
 ]
 
 USER_AGENT = "gradio-codegen"
@@ -445,25 +448,18 @@ class Connection:
                     self._keep_cookies(self.sync, response)
                 else:
                     response = self.sync.request(method, url, headers=headers, **kwargs)
-            except _http.TimeoutException as exc:
-                if retry and _is_connect(exc) and attempt < self.retry.max_retries:
-                    time.sleep(self.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise APITimeoutError(f"{what}: timed out ({redact_url(url)})") from None
             except _http.TransportError as exc:
-                if retry and _is_connect(exc) and attempt < self.retry.max_retries:
-                    time.sleep(self.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise APIConnectionError(
-                    f"{what}: cannot reach {redact_url(url)} ({type(exc).__name__})"
-                ) from None
-            if retry and response.status_code in retry_status and attempt < self.retry.max_retries:
-                time.sleep(self.retry.delay(attempt, retry_after(response)))
-                attempt += 1
-                continue
-            return response
+                wait = self.retry.after_error(exc, attempt) if retry else None
+                if wait is None:
+                    raise transport_error(exc, what, url) from None
+            else:
+                if not (retry and response.status_code in retry_status):
+                    return response
+                wait = self.retry.after_status(response, attempt, retry_status)
+                if wait is None:
+                    return response
+            time.sleep(wait)
+            attempt += 1
 
     async def _send_async(
         self, method: str, url: str, what: str, *, retry: bool = False,
@@ -488,25 +484,18 @@ class Connection:
                     self._keep_cookies(self.aclient, response)
                 else:
                     response = await self.aclient.request(method, url, headers=headers, **kwargs)
-            except _http.TimeoutException as exc:
-                if retry and _is_connect(exc) and attempt < self.retry.max_retries:
-                    await asyncio.sleep(self.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise APITimeoutError(f"{what}: timed out ({redact_url(url)})") from None
             except _http.TransportError as exc:
-                if retry and _is_connect(exc) and attempt < self.retry.max_retries:
-                    await asyncio.sleep(self.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise APIConnectionError(
-                    f"{what}: cannot reach {redact_url(url)} ({type(exc).__name__})"
-                ) from None
-            if retry and response.status_code in retry_status and attempt < self.retry.max_retries:
-                await asyncio.sleep(self.retry.delay(attempt, retry_after(response)))
-                attempt += 1
-                continue
-            return response
+                wait = self.retry.after_error(exc, attempt) if retry else None
+                if wait is None:
+                    raise transport_error(exc, what, url) from None
+            else:
+                if not (retry and response.status_code in retry_status):
+                    return response
+                wait = self.retry.after_status(response, attempt, retry_status)
+                if wait is None:
+                    return response
+            await asyncio.sleep(wait)
+            attempt += 1
 
     def request_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
         response = self._send_sync(method, url, what, retry=True, **kwargs)
@@ -611,9 +600,19 @@ def _is_hf(url: str) -> bool:
     return host in _HF_HOSTS or host.endswith(_HF_SUFFIXES)
 
 
-def _is_connect(exc: Exception) -> bool:
-    return isinstance(exc, (_http.ConnectError,)) or type(exc).__name__ in (
-        "ConnectTimeout", "PoolTimeout",
+def transport_error(exc: Exception, what: str, url: str) -> APITimeoutError | APIConnectionError:
+    """The runtime's error for a request that got no answer."""
+    if isinstance(exc, _http.TimeoutException):
+        return APITimeoutError(f"{what}: timed out ({redact_url(url)})")
+    return APIConnectionError(f"{what}: cannot reach {redact_url(url)} ({type(exc).__name__})")
+
+
+def stream_error(exc: Exception, base_url: str) -> APITimeoutError | APIConnectionError:
+    """The runtime's error for a queue event stream that went silent or broke."""
+    if isinstance(exc, _http.TimeoutException):
+        return APITimeoutError(f"no message from {redact_url(base_url)} within the read timeout")
+    return APIConnectionError(
+        f"the event stream from {redact_url(base_url)} broke ({type(exc).__name__})"
     )
 
 

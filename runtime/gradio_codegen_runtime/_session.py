@@ -23,21 +23,19 @@ import time
 from typing import Any, Generator, Iterator, Sequence, TypeVar
 
 from . import _http, _transfer
-from ._connection import Connection, _is_connect, redact_url, retry_after, status_error
-from ._core import JobCore
+from ._connection import Connection, status_error, stream_error
 from ._h1 import chunks
-from ._inputs import collect, substitute, uploads_of
+from ._inputs import substitute, uploads_of
 from ._routing import CLOSE, Router, Stream, StreamHiccup, settle
 from ._sse import SSEDecoder
+from ._submit import job_core, plan
 from .endpoint import Endpoint
-from .errors import APIConnectionError, APITimeoutError, GradioError, ProtocolError
-from .files import wrap_files
+from .errors import APIConnectionError, GradioError, ProtocolError
 from .jobs import Job, JobState
 
 __all__ = ["INTERRUPTED_REASON", "SyncSession"]
 
 log = logging.getLogger("gradio_codegen")
-_RETRY_STATUS = (429, 502, 503, 504)
 #: Seconds an idle reader thread waits for another job before it ends.
 READER_IDLE = 5.0
 INTERRUPTED_REASON = "the call reading the event stream was interrupted; the stream was closed"
@@ -82,24 +80,10 @@ class SyncSession:
         the stream itself if nobody does (``call``), so no reader thread is started."""
         checked = endpoint.check(values)
         info = self.conn.ensure_ready()
-        if info.protocol == "sse":
-            raise ProtocolError(
-                f"this app runs Gradio {info.version} (protocol 'sse', 4.0-4.8); "
-                "gradio-codegen needs Gradio 4.9 or later"
-            )
-        pending = collect(endpoint, checked)
-        if pending.uploads:
-            _transfer.check_size(self.conn, pending.uploads)
-            paths = _transfer.upload(self.conn, uploads_of(pending))
-        else:
-            paths = []
+        pending = plan(self.conn, endpoint, checked, info)
+        paths = _transfer.upload(self.conn, uploads_of(pending)) if pending.uploads else []
         data = endpoint.layout(substitute(pending, paths))
-        conn = self.conn
-
-        def decode(raw: list[Any]) -> Any:
-            return endpoint.shape(wrap_files(raw, conn))
-
-        core = JobCore(endpoint.fn_index, info.protocol, decode, endpoint.generator)
+        core = job_core(self.conn, endpoint, info)
         state = JobState(core)
         with self._lock:
             core.session_hash, breaks = self._router.target()
@@ -252,9 +236,10 @@ class SyncSession:
             connected = drained = False
             try:
                 with self.conn.open_stream(url) as resp:
-                    if resp.status_code in _RETRY_STATUS and attempt < self.conn.retry.max_retries:
+                    wait = self.conn.retry.after_status(resp, attempt)
+                    if wait is not None:
                         resp.read()
-                        time.sleep(self.conn.retry.delay(attempt, retry_after(resp)))
+                        time.sleep(wait)
                         attempt += 1
                         continue
                     if resp.status_code >= 400:
@@ -291,27 +276,14 @@ class SyncSession:
                 continue
             # Reopen only when the connection never reached the app: the app drops
             # a session's jobs when its stream disconnects.
-            except _http.TimeoutException as exc:
-                if drained or router.closed:
-                    return
-                if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
-                    time.sleep(self.conn.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise APITimeoutError(
-                    f"no message from {redact_url(self.conn.base_url)} within the read timeout"
-                ) from None
             except _http.TransportError as exc:
                 if drained or router.closed:
                     return
-                if not connected and _is_connect(exc) and attempt < self.conn.retry.max_retries:
-                    time.sleep(self.conn.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise APIConnectionError(
-                    f"the event stream from {redact_url(self.conn.base_url)} broke "
-                    f"({type(exc).__name__})"
-                ) from None
+                wait = self.conn.retry.after_error(exc, attempt, reached=connected)
+                if wait is None:
+                    raise stream_error(exc, self.conn.base_url) from None
+                time.sleep(wait)
+                attempt += 1
             finally:
                 self._response = None
 

@@ -23,8 +23,8 @@ from typing import (
     Protocol, TypeVar,
 )
 
-from ._core import Event, JobCore
-from .errors import CancelledError, JobTimeoutError
+from ._core import END, WAIT, Event, JobCore
+from .errors import JobTimeoutError
 from .status import Status
 
 __all__ = ["AsyncJob", "AsyncJobState", "Job", "JobState"]
@@ -122,18 +122,13 @@ class AsyncJobState:
                 _safe_call(callback, value)
 
 
-class Job(Generic[T]):
-    """A call running in the background (sync client)."""
+class _Job(Generic[T]):
+    """What the sync and async jobs read alike from their core."""
 
-    def __init__(self, state: JobState, session: Canceller) -> None:
-        self._state = state
-        self._session = session
-        self._core = state.core
-        self._cond = state.cond
-        self._callbacks = state.callbacks
+    _core: JobCore
 
     def __repr__(self) -> str:
-        return f"<Job /{self._core.event_id} stage={self._core.status.stage}>"
+        return f"<{type(self).__name__} /{self._core.event_id} stage={self._core.status.stage}>"
 
     @property
     def event_id(self) -> str | None:
@@ -147,6 +142,17 @@ class Job(Generic[T]):
     def done(self) -> bool:
         """True once the job completed, failed or was cancelled."""
         return self._core.done
+
+
+class Job(_Job[T]):
+    """A call running in the background (sync client)."""
+
+    def __init__(self, state: JobState, session: Canceller) -> None:
+        self._state = state
+        self._session = session
+        self._core = state.core
+        self._cond = state.cond
+        self._callbacks = state.callbacks
 
     def outputs(self) -> list[T]:
         """Every output update received so far (one per yield for generators)."""
@@ -187,18 +193,13 @@ class Job(Generic[T]):
         index = 0
         while True:
             with self._cond:
-                while index >= len(self._core.outputs) and not self._core.done:
+                value = self._core.next_output(index)
+                while value is WAIT:
                     self._cond.wait()
-                if index < len(self._core.outputs):
-                    value = self._core.outputs[index]
-                    index += 1
-                else:
-                    error = self._core.error
-                    if error is None or (
-                        isinstance(error, CancelledError) and self._core.cancel_requested
-                    ):
-                        return
-                    raise error
+                    value = self._core.next_output(index)
+            if value is END:
+                return
+            index += 1
             yield value
 
     def cancel(self) -> bool:
@@ -225,7 +226,7 @@ def _safe_call(callback: Callable[[Any], object], value: Any) -> None:
         log.exception("a job callback raised")
 
 
-class AsyncJob(Generic[T]):
+class AsyncJob(_Job[T]):
     """A call running in the background (async client). ``await job`` gives the result."""
 
     def __init__(self, state: AsyncJobState, session: AsyncCanceller) -> None:
@@ -235,19 +236,6 @@ class AsyncJob(Generic[T]):
         self._changed = state.changed
         self._done = state.finished
         self._callbacks = state.callbacks
-
-    def __repr__(self) -> str:
-        return f"<AsyncJob /{self._core.event_id} stage={self._core.status.stage}>"
-
-    @property
-    def event_id(self) -> str | None:
-        return self._core.event_id
-
-    def status(self) -> Status:
-        return self._core.status
-
-    def done(self) -> bool:
-        return self._core.done
 
     def outputs(self) -> list[T]:
         return list(self._core.outputs)
@@ -279,20 +267,15 @@ class AsyncJob(Generic[T]):
     async def __aiter__(self) -> AsyncIterator[T]:
         index = 0
         while True:
-            if index < len(self._core.outputs):
-                value = self._core.outputs[index]
+            value = self._core.next_output(index)
+            if value is WAIT:
+                self._changed.clear()
+                await self._changed.wait()
+            elif value is END:
+                return
+            else:
                 index += 1
                 yield value
-                continue
-            if self._core.done:
-                error = self._core.error
-                if error is None or (
-                    isinstance(error, CancelledError) and self._core.cancel_requested
-                ):
-                    return
-                raise error
-            self._changed.clear()
-            await self._changed.wait()
 
     async def cancel(self) -> bool:
         if self._core.done:
