@@ -1,10 +1,11 @@
 """One queue session of the async client: the asyncio twin of ``_session``.
 
-Same routing rules as the sync session; joins run on the caller's event loop, and the
-stream is read in the event loop's read callbacks (``_StreamFeed``) when the hot path has
-an idle kept-alive connection for it, else (a new connection, an answer it does not take,
-a reopened stream) by an asyncio task. As there, a broken stream fails every pending job
-and moves later jobs to a new session (see ``_session``).
+The routing rules are ``_routing.Router``'s, as in ``_session``; joins run on the
+caller's event loop, and the stream is read in the event loop's read callbacks
+(``_StreamFeed``) when the hot path has an idle kept-alive connection for it, else (a
+new connection, an answer it does not take, a reopened stream) by an asyncio task. As
+there, a broken stream fails every pending job and moves later jobs to a new session
+(see ``_session``).
 """
 
 from __future__ import annotations

@@ -1,18 +1,19 @@
 """One queue session of the sync client: a single event stream for all its jobs.
 
-Jobs join the queue from the caller's thread; one reader at a time reads
-``/queue/data`` and routes each message to its job by ``event_id``. A blocking call
-(``predict`` and the endpoint functions) made while nobody reads reads the stream on
-its own thread, which saves two thread switches per message; it hands the open stream
-to a reader thread when it returns while other jobs still wait on that stream. Jobs
-from ``submit()`` get the reader thread at once. The reader exists only while jobs are
-pending (the server closes the stream when the session is idle), and the reader thread
-is the only thread the sync client starts.
+The routing rules are ``_routing.Router``'s; this module drives it over threads, under
+one lock, and runs the jobs' updates outside that lock. Jobs join the queue from the
+caller's thread; one reader at a time reads ``/queue/data`` and routes each message to
+its job by ``event_id``. A blocking call (``predict`` and the endpoint functions) made
+while nobody reads reads the stream on its own thread, which saves two thread switches
+per message; it hands the open stream to a reader thread when it returns while other
+jobs still wait on that stream. Jobs from ``submit()`` get the reader thread at once.
+The reader exists only while jobs are pending (the server closes the stream when the
+session is idle), and the reader thread is the only thread the sync client starts.
 
-When the stream breaks, every pending job fails and later jobs join a new session:
-the app drops the old session's jobs only once it notices the disconnect, which may be
-after the client did, so a job joining the old session could be silently dropped or
-have its messages read by the app's still-open old stream, and wait forever.
+When the stream breaks, every pending job fails and later jobs join a new session: the
+app drops the old session's jobs only once it notices the disconnect, which may be after
+the client did, so a job joining the old session could be silently dropped or have its
+messages read by the app's still-open old stream, and wait forever.
 """
 
 from __future__ import annotations

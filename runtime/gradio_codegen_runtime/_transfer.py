@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _http
-from ._connection import USER_AGENT, _host_key, redact_url, status_error
+from ._connection import USER_AGENT, redact_url, status_error
+from ._link import _host_key
 from ._h1 import chunks
 from ._h1_async import achunks
 from .errors import APIConnectionError, APITimeoutError, ProtocolError, ValidationError
@@ -54,7 +55,7 @@ def upload(conn: Connection, files: Sequence[UploadFile]) -> list[str]:
     paths: list[str] = []
     for item in files:
         with _opened(item) as fileobj:
-            response = conn._send_sync(
+            response = conn._send(
                 "POST", conn.url("upload"), "uploading a file", retry=False,
                 files=[("files", (item.name, fileobj, "application/octet-stream"))],
             )
@@ -66,7 +67,7 @@ async def aupload(conn: Connection, files: Sequence[UploadFile]) -> list[str]:
     paths: list[str] = []
     for item in files:
         with _opened(item) as fileobj:
-            response = await conn._send_async(
+            response = await conn._asend(
                 "POST", conn.url("upload"), "uploading a file", retry=False,
                 files=[("files", (item.name, fileobj, "application/octet-stream"))],
             )
