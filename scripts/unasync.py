@@ -33,6 +33,7 @@ NAMES = {
     "ajoin": "join",
     "_ajoin_slots": "_join_slots",
     "acancel": "cancel",
+    "aupload": "upload",
     "asyncio": "time",
 }
 #: Syntax dropped or changed, in order.

@@ -15,7 +15,7 @@ import logging
 from contextlib import aclosing
 from typing import Any, Callable, Generator, Sequence
 
-from . import _http, _transfer
+from . import _http
 from ._connection import Connection, status_error, stream_error
 from ._h1_async import achunks
 from ._wire import Answer
@@ -49,7 +49,7 @@ class AsyncSession:
         checked = endpoint.check(values)
         info = await self.conn.aensure_ready()
         pending = plan(self.conn, endpoint, checked, info)
-        paths = await _transfer.aupload(self.conn, uploads_of(pending)) if pending.uploads else []
+        paths = await self.conn.aupload(uploads_of(pending)) if pending.uploads else []
         data = endpoint.layout(substitute(pending, paths))
         core = job_core(self.conn, endpoint, info)
         state = AsyncJobState(core)

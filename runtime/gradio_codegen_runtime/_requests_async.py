@@ -1,5 +1,5 @@
-"""The connection's requests, async: login, /config, JSON requests, join and cancel,
-each with the retry policy.
+"""The connection's requests, async: login, /config, JSON requests, join, cancel and
+uploads, each with the retry policy.
 
 This file is the one source of these requests: ``_requests_sync.py`` is generated
 from it by ``scripts/unasync.py`` (a test regenerates it and compares byte for byte),
@@ -12,7 +12,7 @@ drops. The join goes through the hot socket pool when it can take it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from . import _http
 from ._answers import (
@@ -20,7 +20,11 @@ from ._answers import (
 )
 from ._httperrors import JOIN_RETRY_STATUS, RETRY_STATUS, status_error
 from ._link import Link
+from ._uploads import opened, upload_paths
 from .errors import AuthenticationError
+
+if TYPE_CHECKING:
+    from .files import UploadFile
 
 __all__ = ["AsyncRequests"]
 
@@ -121,3 +125,15 @@ class AsyncRequests(Link):
         if response.status_code >= 400:
             raise status_error(response, "cancelling")
         return True
+
+    async def aupload(self, files: Sequence[UploadFile]) -> list[str]:
+        """Upload files (streamed from disk) and return their server paths."""
+        paths: list[str] = []
+        for item in files:
+            with opened(item) as fileobj:
+                response = await self._asend(
+                    "POST", self.url("upload"), "uploading a file", retry=False,
+                    files=[("files", (item.name, fileobj, "application/octet-stream"))],
+                )
+            paths.extend(upload_paths(response, 1))
+        return paths

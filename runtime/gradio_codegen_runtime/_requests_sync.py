@@ -6,7 +6,7 @@ from what the script would write."""
 from __future__ import annotations
 
 import time
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from . import _http
 from ._answers import (
@@ -14,7 +14,11 @@ from ._answers import (
 )
 from ._httperrors import JOIN_RETRY_STATUS, RETRY_STATUS, status_error
 from ._link import Link
+from ._uploads import opened, upload_paths
 from .errors import AuthenticationError
+
+if TYPE_CHECKING:
+    from .files import UploadFile
 
 __all__ = ["SyncRequests"]
 
@@ -115,3 +119,15 @@ class SyncRequests(Link):
         if response.status_code >= 400:
             raise status_error(response, "cancelling")
         return True
+
+    def upload(self, files: Sequence[UploadFile]) -> list[str]:
+        """Upload files (streamed from disk) and return their server paths."""
+        paths: list[str] = []
+        for item in files:
+            with opened(item) as fileobj:
+                response = self._send(
+                    "POST", self.url("upload"), "uploading a file", retry=False,
+                    files=[("files", (item.name, fileobj, "application/octet-stream"))],
+                )
+            paths.extend(upload_paths(response, 1))
+        return paths

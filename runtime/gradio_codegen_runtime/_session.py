@@ -23,7 +23,7 @@ import threading
 import time
 from typing import Any, Generator, Iterator, Sequence, TypeVar
 
-from . import _http, _transfer
+from . import _http
 from ._connection import Connection, status_error, stream_error
 from ._h1 import chunks
 from ._inputs import substitute, uploads_of
@@ -82,7 +82,7 @@ class SyncSession:
         checked = endpoint.check(values)
         info = self.conn.ensure_ready()
         pending = plan(self.conn, endpoint, checked, info)
-        paths = _transfer.upload(self.conn, uploads_of(pending)) if pending.uploads else []
+        paths = self.conn.upload(uploads_of(pending)) if pending.uploads else []
         data = endpoint.layout(substitute(pending, paths))
         core = job_core(self.conn, endpoint, info)
         state = JobState(core)
