@@ -24,6 +24,7 @@ NAMES = {
     "AsyncRequests": "SyncRequests",
     "aensure_ready": "ensure_ready",
     "_aready_lock": "_ready_lock",
+    "_arefresh_signer": "_refresh_signer",
     "_alogin": "_login",
     "arequest_json": "request_json",
     "_asend": "_send",

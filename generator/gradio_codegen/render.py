@@ -38,7 +38,8 @@ __all__ = ["GeneratedPackage", "render_package", "templates_dir", "valid_package
 CLIENT_RESERVED = frozenset(
     {"close", "aclose", "submit", "url", "space_id", "reset_session", "duplicate",
      "configure", "default_client", "endpoints", "predict_raw", "Client", "AsyncClient",
-     "Job", "AsyncJob", "FileRef", "FileInput", "JSONValue", "types", "schema"}
+     "Job", "AsyncJob", "FileRef", "FileInput", "JSONValue", "types", "schema",
+     "MediaStream", "AudioChunk", "StreamInput", "Iterable", "AsyncIterable"}
 )
 PARAM_RESERVED = frozenset({"self", "cls"})
 
@@ -63,6 +64,8 @@ class ParamView:
     default: str | None
     keyword_only: bool
     doc: str
+    #: The type in the async methods when it differs (a streamed input).
+    async_type: str | None = None
 
 
 @dataclass
@@ -167,6 +170,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "result_classes": result_classes,
         "type_names": type_names,
         "uses": sorted(mapper.uses),
+        "stream_names": _stream_names(endpoints),
         "env_url": env_url,
         "dist": dist,
         "header": _header(source, spec.gradio_version, digest),
@@ -256,9 +260,15 @@ def _endpoint_view(
             else:
                 typ = f"{typ} | NotGiven"
                 default = "NOT_GIVEN"
-        params.append(ParamView(name, typ, default, i >= kw_from, _param_doc(spec_p, rp)))
+        view = ParamView(name, typ, default, i >= kw_from, _param_doc(spec_p, rp))
+        if i == ep.stream_input:
+            _stream_param(view, spec_p.component)
+        params.append(view)
     returns = [r for r in ep.returns]
     out_types = [mapper.returns(r, f"{hint}_{identifier(r.label, 'output')}") for r in returns]
+    for i in ep.stream_outputs:
+        if i < len(out_types):
+            out_types[i] = out_types[i].replace("FileRef", "MediaStream")
     result_class: str | None = None
     if len(returns) == 0:
         return_type = "None"
@@ -294,6 +304,26 @@ def _endpoint_view(
     )
 
 
+def _stream_names(endpoints: list[EndpointView]) -> list[str]:
+    """Runtime names the package re-exports because its endpoints use them."""
+    sources = " ".join(
+        [p.type for ep in endpoints for p in ep.params] + [ep.return_type for ep in endpoints]
+    )
+    return [n for n in ("AudioChunk", "MediaStream") if n in sources]
+
+
+def _stream_param(view: ParamView, component: str) -> None:
+    """Type a streamed input as an iterable of chunks (async: also an async iterable)."""
+    chunk = "AudioChunk" if component.lower() == "audio" else view.type
+    view.type = f"Iterable[{chunk}]"
+    view.async_type = f"AsyncIterable[{chunk}] | Iterable[{chunk}]"
+    view.doc = doc_text(
+        view.doc + " Streamed: an iterable of chunks, each sent once the app has answered "
+        "the one before (iterate ``submit`` for every answer).",
+        limit=800,
+    )
+
+
 def _literal_default_ok(value: Any, param: Param) -> bool:
     if not (value is None or isinstance(value, (str, int, float, bool))):
         return False
@@ -323,6 +353,16 @@ def _endpoint_node(view: EndpointView) -> Node:
         Pair("generator=", repr(ep.generator)),
         Pair("result_type=", view.result_class or "None"),
     )
+    if ep.stream is not None:
+        st = ep.stream
+        fields += (Pair("stream=StreamInput", Group("(", (
+            Pair("param=", str(st.param)),
+            Pair("audio=", repr(st.audio)),
+            Pair("stream_every=", pyliteral(st.stream_every)),
+            Pair("time_limit=", pyliteral(st.time_limit)),
+        ), ")")),)
+    if ep.oauth_token is not None:  # only endpoints taking a gr.OAuthToken say so
+        fields += (Pair("oauth_token=", pyliteral(ep.oauth_token)),)
     return Pair(f"{view.const}: Endpoint[{view.return_type}] = Endpoint", Group("(", fields, ")"))
 
 
@@ -360,11 +400,8 @@ def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
     """Queue the endpoint's constant and its five functions, laid out like black."""
     const = _endpoint_node(view)
     units.add(view.sources, "const", 0, lambda: lay_out(const), flat(const))
-    params: list[str] = []
-    for p in view.params:
-        if p.keyword_only and "*" not in params:
-            params.append("*")
-        params.append(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default is not None else ""))
+    params = _signature(view.params, asynchronous=False)
+    async_params = _signature(view.params, asynchronous=True)
     names = tuple(p.name for p in view.params)
     values = Group("(", names, ")", one_tuple=len(names) == 1)
     kwargs = tuple(f"{p.name}={p.name}" if p.keyword_only else p.name for p in view.params)
@@ -377,7 +414,7 @@ def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
             sig = params
         else:
             ret = Pair(call, Group("(", (view.const, values), ")"))
-            sig = ["self", *params]
+            sig = ["self", *(async_params if keyword == "async def" else params)]
         rtype = returns.format(view.return_type)
 
         def fast(
@@ -391,6 +428,16 @@ def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
             [f"{pad}{keyword} {view.name}({', '.join(sig)}) -> {rtype}:", *doc, body + flat(ret)]
         )
         units.add(view.sources, key, depth, fast, raw)
+
+
+def _signature(params: list[ParamView], *, asynchronous: bool) -> list[str]:
+    out: list[str] = []
+    for p in params:
+        if p.keyword_only and "*" not in out:
+            out.append("*")
+        typ = p.async_type if asynchronous and p.async_type else p.type
+        out.append(f"{p.name}: {typ}" + (f" = {p.default}" if p.default is not None else ""))
+    return out
 
 
 def docstring_lines(doc: str, pad: str) -> list[str]:
@@ -507,6 +554,13 @@ def _endpoint_doc(ep: EndpointSpec, params: list[ParamView], returns: list[Any])
     if ep.generator:
         lines.append("Streams updates: iterate ``submit`` to get each one.")
         lines.append("")
+    if ep.oauth_token:
+        need = "requires" if ep.oauth_token == "required" else "may use"
+        lines.append(
+            doc_text(f"Acts on your behalf: {need} your Hugging Face token, given to the "
+                     "client as oauth_token=...")
+        )
+        lines.append("")
     if params:
         lines.append("Args:")
         for p in params:
@@ -525,6 +579,10 @@ def _endpoint_doc(ep: EndpointSpec, params: list[ParamView], returns: list[Any])
 def _example(spec_p: Any, view: ParamView) -> str:
     """A plausible argument for the README: the app's example when it fits the type."""
     is_list = view.type.startswith("list[")
+    if view.type == "Iterable[AudioChunk]":
+        return "[(16000, [0] * 1600), (16000, [0] * 1600)]"
+    if view.type.startswith("Iterable["):
+        return "[" + pyliteral("path/to/frame.png") + "]"
     if view.type.startswith(("FileInput", "list[FileInput]")):
         value = pyliteral("path/to/file")
         return f"[{value}]" if is_list else value

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._version import MIN_SUPPORTED_API, RUNTIME_API, __version__
 from ._connection import MAX_DOWNLOAD_SIZE, STREAM_READ_TIMEOUT, RetryPolicy, ServerInfo
 from .client import AsyncClient, BaseAsyncClient, BaseClient, Client
+from ._stream_plan import StreamInput
 from .endpoint import NOT_GIVEN, Endpoint, NotGiven, Param
 from .errors import (
     APIConnectionError,
@@ -29,9 +30,11 @@ from .errors import (
     ValidationError,
     ZeroGPUQuotaError,
 )
+from ._chunks import AudioChunk, AudioFrames
 from .files import FileInput, FileRef
 from .hub import SpaceStatus
 from .jobs import AsyncJob, Job
+from .media import MediaSegment, MediaStream
 from .status import LogMessage, ProgressUnit, Status
 
 __all__ = [
@@ -41,6 +44,8 @@ __all__ = [
     "AppError",
     "AsyncClient",
     "AsyncJob",
+    "AudioChunk",
+    "AudioFrames",
     "AuthenticationError",
     "BaseAsyncClient",
     "BaseClient",
@@ -56,6 +61,8 @@ __all__ = [
     "LogMessage",
     "MAX_DOWNLOAD_SIZE",
     "MIN_SUPPORTED_API",
+    "MediaSegment",
+    "MediaStream",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
@@ -72,6 +79,7 @@ __all__ = [
     "SpaceError",
     "SpaceStatus",
     "Status",
+    "StreamInput",
     "ValidationError",
     "ZeroGPUQuotaError",
     "__version__",

@@ -55,7 +55,9 @@ class AsyncSession:
         state = AsyncJobState(core)
         router = self._router
         core.session_hash, breaks = router.target()
-        event_id = await self.conn.ajoin(endpoint.fn_index, data, core.session_hash)
+        event_id = await self.conn.ajoin(
+            endpoint.fn_index, data, core.session_hash, endpoint.oauth_token is not None
+        )
         joined = router.joined(state, event_id, breaks)
         if isinstance(joined, BaseException):
             state.fail(joined)  # the stream broke while joining: see Router.joined

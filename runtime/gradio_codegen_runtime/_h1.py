@@ -80,7 +80,7 @@ class _Conn:
 class H1Pool:
     """Connections to one origin (scheme, host, port), reused while they stay alive."""
 
-    def __init__(self, base_url: str, *, verify: bool) -> None:
+    def __init__(self, base_url: str, *, verify: bool | ssl.SSLContext) -> None:
         self._origin = Origin.of(base_url)
         self._verify = verify
         self._ssl: ssl.SSLContext | None = None

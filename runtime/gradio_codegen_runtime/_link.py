@@ -19,10 +19,12 @@ from typing import (
 )
 from urllib.parse import quote, unquote, urlsplit
 
-from . import _http
+from . import _http, _zerogpu
 from ._answers import ServerInfo, redact_url
 from ._h1 import H1Pool
 from ._h1_async import AsyncH1Pool, Feed
+from ._netenv import NetOptions, Verify
+from ._signing import StreamSigner
 from ._httperrors import RetryPolicy
 
 __all__ = [
@@ -68,7 +70,10 @@ class Link:
         retry: RetryPolicy | None = None,
         server: ServerInfo | None = None,
         token_hosts: Iterable[str] = (),
-        verify: bool = True,
+        verify: Verify = True,
+        oauth_token: str | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
@@ -86,6 +91,8 @@ class Link:
             self._basic = "Basic " + base64.b64encode(pair.encode()).decode()
         self.base_url = redact_url(base_url).rstrip("/")
         self._token = token
+        #: Sent in the join body of endpoints that take a ``gr.OAuthToken`` (only those).
+        self.oauth_token = oauth_token
         self._auth = auth
         self.extra_headers = dict(headers or {})
         if isinstance(timeout, (int, float)):
@@ -108,7 +115,11 @@ class Link:
         if hf_endpoint:
             self._token_hosts.add(_host_key(hf_endpoint))
         self._token_hosts.discard("")
-        self.verify = verify
+        #: Proxy and certificates: from the options and (unless trust_env=False) the
+        #: environment. A proxied app is reached through httpx only, not the pools.
+        self.net = NetOptions.resolve(proxy=proxy, trust_env=trust_env, verify=verify)
+        self.verify = self.net.verify
+        self._proxy = self.net.proxy_for(self.base_url)
         self.max_download_size = max_download_size
         self._transport = transport
         self._async_transport = async_transport
@@ -119,6 +130,8 @@ class Link:
         self._lock = threading.RLock()
         self._async_lock: asyncio.Lock | None = None
         self._logged_in = auth is None
+        #: Signs event streams of a Space (set by the client for Space ids with a token).
+        self.signer: StreamSigner | None = None
         self.cookies = _http.Cookies()
         self._join_semaphore = threading.BoundedSemaphore(MAX_CONCURRENT_JOINS)
         self._ajoin_semaphore: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
@@ -157,15 +170,22 @@ class Link:
             headers["authorization"] = self._basic
         if self._token and self.token_allowed(url):
             headers["x-hf-authorization"] = f"Bearer {self._token}"
+        if _zerogpu.in_gradio_app() and _zerogpu.HEADER not in headers and self.token_allowed(url):
+            ip_token = _zerogpu.current_ip_token()  # the end user's ZeroGPU quota
+            if ip_token:
+                headers[_zerogpu.HEADER] = ip_token
         return headers
 
     # -- clients ---------------------------------------------------------------------
 
-    def _client_kwargs(self) -> dict[str, Any]:
+    def _client_kwargs(self, transport: Any) -> dict[str, Any]:
         return {
+            "transport": transport,
             "timeout": self.timeout,
             "follow_redirects": False,
             "verify": self.verify,
+            # A custom transport sees every request; httpx would route proxied ones past it.
+            "proxy": self._proxy if transport is None else None,
             # Idle connections are dropped before uvicorn's 5 s keep-alive ends them, so
             # a request is never sent on a socket the server is closing (a lost join).
             "limits": _http.Limits(
@@ -180,7 +200,7 @@ class Link:
             with self._lock:
                 if self._sync is None:
                     self._sync = _http.Client(
-                        transport=self._transport, cookies=self.cookies, **self._client_kwargs()
+                        cookies=self.cookies, **self._client_kwargs(self._transport)
                     )
         return self._sync
 
@@ -188,7 +208,7 @@ class Link:
     def aclient(self) -> _http.AsyncClient:
         if self._async is None:
             self._async = _http.AsyncClient(
-                transport=self._async_transport, cookies=self.cookies, **self._client_kwargs()
+                cookies=self.cookies, **self._client_kwargs(self._async_transport)
             )
         return self._async
 
@@ -202,8 +222,8 @@ class Link:
 
     def _hot(self, url: str, headers: Mapping[str, str]) -> H1Pool | None:
         """The socket pool for the sync client's joins and streams, unless a
-        custom transport is in use or the request needs httpx's encoding."""
-        if self._transport is not None:
+        custom transport or a proxy is in use or the request needs httpx's encoding."""
+        if self._transport is not None or self._proxy is not None:
             return None
         pool = self._h1
         if pool is None:
@@ -215,7 +235,7 @@ class Link:
 
     def _ahot(self, url: str, headers: Mapping[str, str]) -> AsyncH1Pool | None:
         """The asyncio pool for the async client's joins and streams (see _hot)."""
-        if self._async_transport is not None:
+        if self._async_transport is not None or self._proxy is not None:
             return None
         if self._ah1 is None:
             self._ah1 = AsyncH1Pool(self.base_url, verify=self.verify)
@@ -311,11 +331,29 @@ class Link:
 
     # -- queue -----------------------------------------------------------------------
 
-    def join_body(self, fn_index: int, data: Sequence[Any], session_hash: str) -> dict[str, Any]:
-        return {
+    def join_body(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> dict[str, Any]:
+        body = {
             "data": list(data), "fn_index": fn_index, "session_hash": session_hash,
             "event_data": None, "trigger_id": None,
         }
+        if oauth and self.oauth_token:
+            body["oauth_token"] = self.oauth_token
+        return body
+
+    def _sign_due(self) -> bool:
+        return self.signer is not None and self.signer.due()
+
+    def _refresh_signer(self) -> None:
+        """Fetch the stream signature if one is due (blocking)."""
+        if self.signer is not None:
+            self.signer.refresh()
+
+    async def _arefresh_signer(self) -> None:
+        """Fetch the stream signature if one is due, off the event loop."""
+        if self.signer is not None and self.signer.due():
+            await asyncio.to_thread(self.signer.refresh)
 
     def _ready_lock(self) -> threading.RLock:
         return self._lock
@@ -345,7 +383,8 @@ class Link:
         return {"session_hash": session_hash, "fn_index": fn_index, "event_id": event_id}
 
     def stream_url(self, session_hash: str) -> str:
-        return self.url("queue/data") + "?session_hash=" + quote(session_hash)
+        sign = self.signer.query() if self.signer is not None else ""
+        return self.url("queue/data") + "?session_hash=" + quote(session_hash) + sign
 
 
 def check_limits(max_download_size: int | None, stream_timeout: float | None) -> None:

@@ -34,8 +34,9 @@ class AsyncRequests(Link):
 
     async def aensure_ready(self) -> ServerInfo:
         """Log in and read /config once, unless the SDK baked the server info in."""
-        if self._logged_in and self.server is not None:
+        if self._logged_in and self.server is not None and not self._sign_due():
             return self.server
+        await self._arefresh_signer()
         async with self._aready_lock():
             if not self._logged_in:
                 await self._alogin()
@@ -103,14 +104,17 @@ class AsyncRequests(Link):
         response = await self._asend(method, url, what, retry=True, **kwargs)
         return json_or_raise(response, what)
 
-    async def ajoin(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
-        """Join the queue; the event id the app gave the job."""
+    async def ajoin(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> str:
+        """Join the queue; the event id the app gave the job (``oauth``: send the
+        client's OAuth token, for an endpoint that takes a ``gr.OAuthToken``)."""
         url = self.url("queue/join")
         async with self._ajoin_slots():
             response = await self._asend(
                 "POST", url, "joining the queue", retry=True, content_type=JSON,
                 retry_status=JOIN_RETRY_STATUS, hot=True,
-                content=dumps(self.join_body(fn_index, data, session_hash)),
+                content=dumps(self.join_body(fn_index, data, session_hash, oauth)),
             )
         return event_id_of(response)
 

@@ -28,8 +28,9 @@ class SyncRequests(Link):
 
     def ensure_ready(self) -> ServerInfo:
         """Log in and read /config once, unless the SDK baked the server info in."""
-        if self._logged_in and self.server is not None:
+        if self._logged_in and self.server is not None and not self._sign_due():
             return self.server
+        self._refresh_signer()
         with self._ready_lock():
             if not self._logged_in:
                 self._login()
@@ -97,14 +98,17 @@ class SyncRequests(Link):
         response = self._send(method, url, what, retry=True, **kwargs)
         return json_or_raise(response, what)
 
-    def join(self, fn_index: int, data: Sequence[Any], session_hash: str) -> str:
-        """Join the queue; the event id the app gave the job."""
+    def join(
+        self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False
+    ) -> str:
+        """Join the queue; the event id the app gave the job (``oauth``: send the
+        client's OAuth token, for an endpoint that takes a ``gr.OAuthToken``)."""
         url = self.url("queue/join")
         with self._join_slots():
             response = self._send(
                 "POST", url, "joining the queue", retry=True, content_type=JSON,
                 retry_status=JOIN_RETRY_STATUS, hot=True,
-                content=dumps(self.join_body(fn_index, data, session_hash)),
+                content=dumps(self.join_body(fn_index, data, session_hash, oauth)),
             )
         return event_id_of(response)
 

@@ -88,7 +88,9 @@ class SyncSession:
         state = JobState(core)
         with self._lock:
             core.session_hash, breaks = self._router.target()
-        event_id = self.conn.join(endpoint.fn_index, data, core.session_hash)
+        event_id = self.conn.join(
+            endpoint.fn_index, data, core.session_hash, endpoint.oauth_token is not None
+        )
         self._register(state, event_id, breaks, blocking)
         return Job(state, self)
 

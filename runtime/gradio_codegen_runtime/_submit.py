@@ -13,7 +13,7 @@ from ._core import JobCore
 from ._inputs import Pending, collect
 from .endpoint import Endpoint
 from .errors import ProtocolError
-from .files import wrap_files
+from ._outputs import wrap_files
 
 __all__ = ["job_core", "plan"]
 

@@ -193,7 +193,7 @@ def _iter_download(conn: Connection, url: str, cookie: str | None = None) -> Ite
                     answer = conn.stream_get(url, conn.timeout, headers)
                 else:
                     other = scope.enter_context(
-                        _http.Client(timeout=conn.timeout, verify=conn.verify, trust_env=False)
+                        _http.Client(timeout=conn.timeout, **conn.net.httpx_options(url))
                     )
                     answer = other.stream("GET", url, headers=headers)
                 response = scope.enter_context(answer)
@@ -227,7 +227,7 @@ async def _aiter_download(conn: Connection, url: str) -> AsyncIterator[bytes]:
         answered = False
         next_url: str | None = None
         other = None if same_app else _http.AsyncClient(
-            timeout=conn.timeout, verify=conn.verify, trust_env=False
+            timeout=conn.timeout, **conn.net.httpx_options(url)
         )
         try:
             if other is None:

@@ -25,10 +25,12 @@ from ._connection import (
     check_limits,
     redact_url,
 )
+from ._netenv import NetOptions, Verify
 from ._session import SyncSession
+from ._stream_feed import afeed, feed
 from .endpoint import Endpoint, endpoint_from_spec
+from .errors import AuthenticationError, NotFoundError
 from .hub import saved_token
-from .errors import NotFoundError
 from .jobs import AsyncJob, Job
 
 if TYPE_CHECKING:
@@ -58,6 +60,23 @@ class _Base:
     many seconds the queue's event stream may stay silent before pending calls fail
     with ``APITimeoutError`` (None: wait forever); Gradio sends a heartbeat every 15 s,
     so keep it well above that. Both raise ``ValueError`` unless positive.
+
+    Requests go through ``proxy`` (a URL, credentials allowed) or, without it, the
+    proxy the environment names for the app's host (``HTTPS_PROXY``/``HTTP_PROXY``/
+    ``ALL_PROXY`` unless ``NO_PROXY`` matches). ``verify`` is True (certifi, or the
+    bundle in ``SSL_CERT_FILE``/``SSL_CERT_DIR``), False, a CA bundle path, ``"system"``
+    (the OS trust store; needs the ``truststore`` package) or an ``ssl.SSLContext``.
+    ``trust_env=False`` ignores those environment variables (huggingface_hub's own Hub
+    calls still follow its settings).
+
+    Called inside a Gradio event handler, a client passes the handled request's
+    ``x-ip-token`` on to hosts it trusts with the Hugging Face token (Spaces, and
+    ``allow_token_hosts``), so a ZeroGPU Space charges the end user's quota;
+    ``ip_token`` sends a given one instead.
+
+    ``oauth_token`` (a Hugging Face token) is given to the endpoints whose function
+    takes a ``gr.OAuthToken`` (Gradio 6.21+), and to no other; an endpoint that
+    requires one refuses to start without it (``AuthenticationError``).
     """
 
     #: Baked in by generated SDKs.
@@ -75,7 +94,11 @@ class _Base:
         timeout: float | _http.Timeout | None = None,
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
-        verify: bool = True,
+        verify: Verify = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ip_token: str | None = None,
+        oauth_token: str | None = None,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         transport: Any = None,
@@ -83,6 +106,11 @@ class _Base:
         wake_timeout: float | None = None,
     ) -> None:
         check_limits(max_download_size, stream_timeout)  # before any Hub request
+        net = NetOptions.resolve(proxy=proxy, trust_env=trust_env, verify=verify)
+        if ip_token is not None:
+            if not isinstance(ip_token, str) or not ip_token:
+                raise ValueError("ip_token must be a non-empty string (an x-ip-token header)")
+            headers = {**(headers or {}), "x-ip-token": ip_token}
         given = src
         src = src or self._DEFAULT_SRC
         if not src:
@@ -118,7 +146,7 @@ class _Base:
             if base_url.rstrip("/") == (self._DEFAULT_SRC or "").rstrip("/"):
                 server = self._SERVER
         self.space_id = space_id
-        self._conn = Connection(
+        conn = self._conn = Connection(
             base_url,
             token=token,
             headers=headers,
@@ -127,12 +155,19 @@ class _Base:
             retry=RetryPolicy(max_retries=max_retries),
             server=server,
             token_hosts=token_hosts,
-            verify=verify,
+            verify=net.verify,
+            oauth_token=oauth_token,
+            proxy=net.proxy,
+            trust_env=net.trust_env,
             max_download_size=max_download_size,
             stream_timeout=stream_timeout,
             transport=transport,
             async_transport=transport,
         )
+        if space_id and token:
+            from ._signing import StreamSigner
+
+            conn.signer = StreamSigner(space_id, token)  # __sign on its event streams
 
     @property
     def url(self) -> str:
@@ -143,7 +178,14 @@ class _Base:
         return f"{type(self).__name__}({redact_url(self._conn.base_url)!r})"
 
     def _fn_index(self, endpoint: Endpoint[Any]) -> Endpoint[Any]:
-        """Re-address an endpoint when the client points at another deployment."""
+        """Re-address an endpoint when the client points at another deployment; refuse,
+        before anything is sent, an endpoint that requires an OAuth token we lack."""
+        if endpoint.oauth_token == "required" and not self._conn.oauth_token:
+            raise AuthenticationError(
+                f"/{endpoint.api_name} acts on your behalf and requires your Hugging Face "
+                "token: pass oauth_token=... to the client",
+                status_code=401,
+            )
         server = self._conn.server
         if server is None or server is self._SERVER or not server.config:
             return endpoint
@@ -171,10 +213,16 @@ class BaseClient(_Base):
 
     def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> Job[T]:
         self._conn.ensure_ready()
+        if endpoint.stream is not None:
+            return feed(self._session, self._fn_index(endpoint), values, background=True)
         return self._session.submit(self._fn_index(endpoint), values)
 
     def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         self._conn.ensure_ready()
+        if endpoint.stream is not None:
+            job = feed(self._session, self._fn_index(endpoint), values, background=False)
+            streamed: T = job.result()
+            return streamed
         result: T = self._session.call(self._fn_index(endpoint), values)
         return result
 
@@ -253,9 +301,16 @@ class BaseAsyncClient(_Base):
 
     async def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> AsyncJob[T]:
         await self._conn.aensure_ready()
+        if endpoint.stream is not None:
+            return await afeed(self._session, self._fn_index(endpoint), values, background=True)
         return await self._session.submit(self._fn_index(endpoint), values)
 
     async def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
+        if endpoint.stream is not None:
+            await self._conn.aensure_ready()
+            ajob = await afeed(self._session, self._fn_index(endpoint), values, background=False)
+            streamed: T = await ajob.result()
+            return streamed
         job = await self._submit(endpoint, values)
         return await job.result()
 

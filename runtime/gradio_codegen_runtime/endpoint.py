@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, Sequence, TypeVar
 
+from ._stream_plan import StreamInput
 from .schema import PathKey, defs_of, file_paths, is_file_schema, resolve
 from .errors import ValidationError
 
@@ -81,6 +82,11 @@ class Endpoint(Generic[T]):
     result_type: Callable[..., T] | None = field(default=None, compare=False)
     #: Per kept output: "float" turns an int the server sent into a float.
     output_coerce: tuple[str | None, ...] = ()
+    #: The streaming input of a ``.stream()`` event (its parameter takes an iterable).
+    stream: StreamInput | None = None
+    #: "required"/"optional" when the function takes a ``gr.OAuthToken`` (Gradio 6.21+
+    #: ``/info``): the client's ``oauth_token`` goes in its join body.
+    oauth_token: str | None = None
 
     @property
     def n_outputs(self) -> int:
@@ -392,6 +398,21 @@ def endpoint_from_spec(
         params=tuple(param_from_spec(n, p) for n, p in zip(names, spec.parameters)),
         input_slots=spec.input_slots,
         output_slots=spec.output_slots,
-        generator=spec.generator,
+        generator=spec.generator or spec.stream_input is not None,
         result_type=result_type,
+        oauth_token=spec.oauth_token,
+        stream=stream_of(spec),
+    )
+
+
+def stream_of(spec: EndpointSpec) -> StreamInput | None:
+    """The streaming input of a ``.stream()`` endpoint, or None."""
+    index = spec.stream_input
+    if index is None or not 0 <= index < len(spec.parameters):
+        return None
+    return StreamInput(
+        param=index,
+        audio=spec.parameters[index].component.lower() == "audio",
+        stream_every=spec.stream_every or 0.0,
+        time_limit=spec.time_limit,
     )

@@ -243,10 +243,13 @@ def _wake(host: str, token: str | None) -> None:
     proxy needs it for private Spaces). Failures are expected while it wakes.
     """
     from . import _http
+    from ._netenv import NetOptions
 
     headers = {"x-hf-authorization": f"Bearer {token}"} if token else {}
     try:
-        with _http.Client(timeout=_http.Timeout(10.0), trust_env=False) as client:
+        # The environment's proxy and CA bundle, as huggingface_hub's own calls use.
+        net = NetOptions.resolve().httpx_options(host)
+        with _http.Client(timeout=_http.Timeout(10.0), **net) as client:
             client.get(host.rstrip("/") + "/config", headers=headers)
     except _http.HTTPError:
         pass

@@ -8,7 +8,8 @@ Both are driven by one ``JobCore`` fed from the session's shared event stream.
 The sessions see a job only through its ``JobState`` / ``AsyncJobState``: the
 ``JobCore`` plus ``apply`` (messages), ``fail`` and ``cancelled``, each of which wakes
 the job's waiters and runs its callbacks. A job reaches its session only through
-``cancel`` (``Canceller``), so this module imports no session.
+``cancel`` (``Canceller``), so this module imports no session. Code that drives a job
+from outside a session (a streaming input's feed) gets its state with ``state_of``.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ import threading
 import time
 from typing import (
     Any, AsyncIterator, Awaitable, Callable, Generator, Generic, Iterator, Literal,
-    Protocol, TypeVar,
+    Protocol, TypeVar, overload,
 )
 
 from ._core import END, WAIT, Event, JobCore
 from .errors import JobTimeoutError
 from .status import Status
 
-__all__ = ["AsyncJob", "AsyncJobState", "Job", "JobState"]
+__all__ = ["AsyncJob", "AsyncJobState", "Job", "JobState", "state_of"]
 
 T = TypeVar("T")
 EventName = Literal["data", "status"]
@@ -282,3 +283,16 @@ class AsyncJob(_Job[T]):
             return False
         self._core.cancel_requested = True
         return await self._session.cancel(self._state)
+
+
+@overload
+def state_of(job: Job[Any]) -> JobState: ...
+
+
+@overload
+def state_of(job: AsyncJob[Any]) -> AsyncJobState: ...
+
+
+def state_of(job: Job[Any] | AsyncJob[Any]) -> JobState | AsyncJobState:
+    """The state a session drives ``job`` through (for the package, not for users)."""
+    return job._state

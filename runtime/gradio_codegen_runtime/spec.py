@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
@@ -110,6 +111,19 @@ class EndpointSpec:
     description: str | None = None
     queue: bool | None = True
     oauth_token: str | None = None
+    #: ``.stream()`` events (``connection: "stream"``): the index in ``parameters`` of
+    #: the streamed input, and the app's ``stream_every`` / ``time_limit`` seconds.
+    stream_input: int | None = None
+    stream_every: float | None = None
+    time_limit: float | None = None
+    #: Indexes in ``returns`` of outputs streamed as HLS (``streaming=True`` media).
+    stream_outputs: tuple[int, ...] = ()
+
+
+#: EndpointSpec fields left out of schema.json while at their default, so saved
+#: schemas of apps without streaming keep their bytes (and hashes).
+_OMITTED_AT_DEFAULT = {"stream_input": None, "stream_every": None, "time_limit": None,
+                       "stream_outputs": ()}
 
 
 @dataclass(frozen=True)
@@ -221,6 +235,7 @@ def _endpoint(
     fn_index = dep.get("id")
     oauth = entry.get("oauth_token")
     queue = dep.get("queue")
+    stream_input = _stream_input(dep, api_ids, components)
     return EndpointSpec(
         api_name=str(dep["api_name"]),
         fn_index=fn_index if isinstance(fn_index, int) else index,
@@ -233,7 +248,50 @@ def _endpoint(
         description=_str_or_none(entry.get("description")) or None,
         queue=queue if isinstance(queue, bool) else None,
         oauth_token=oauth if oauth in ("required", "optional") else None,
+        stream_input=stream_input,
+        stream_every=_seconds(dep.get("stream_every")) if stream_input is not None else None,
+        time_limit=_seconds(dep.get("time_limit")) if stream_input is not None else None,
+        stream_outputs=tuple(
+            i for i, cid in enumerate(out_api_ids[: len(returns)])
+            if _streams(components.get(cid)) and returns[i].component.lower() in _MEDIA
+        ),
     )
+
+
+_MEDIA = ("audio", "video")
+
+
+def _streams(component: Mapping[str, Any] | None) -> bool:
+    props = component.get("props") if component else None
+    return isinstance(props, Mapping) and props.get("streaming") is True
+
+
+def _seconds(value: Any) -> float | None:
+    """A duration from /config: a finite, non-negative number, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    seconds = float(value)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _index(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _stream_input(
+    dep: Mapping[str, Any], api_ids: Sequence[Any], components: Mapping[Any, Mapping[str, Any]]
+) -> int | None:
+    """The parameter a ``.stream()`` event streams: the input that triggers it."""
+    if dep.get("connection") != "stream":
+        return None
+    for target in _list(dep.get("targets")):
+        if isinstance(target, (list, tuple)) and len(target) == 2 and target[1] == "stream":
+            if target[0] in api_ids:
+                return api_ids.index(target[0])
+    for i, cid in enumerate(api_ids):
+        if _streams(components.get(cid)):
+            return i
+    return None
 
 
 def _slots(
@@ -315,7 +373,12 @@ def _str_or_none(value: Any) -> str | None:
 
 def spec_to_dict(spec: ApiSpec) -> dict[str, Any]:
     """The JSON-ready form of a spec."""
-    return dataclasses.asdict(spec)
+    data = dataclasses.asdict(spec)
+    for endpoint in data["endpoints"]:
+        for key, default in _OMITTED_AT_DEFAULT.items():
+            if endpoint.get(key) == default:
+                endpoint.pop(key, None)
+    return data
 
 
 def dump_spec(spec: ApiSpec) -> str:
@@ -372,4 +435,10 @@ def _load_endpoint(raw: Mapping[str, Any]) -> EndpointSpec:
         description=raw.get("description"),
         queue=raw.get("queue"),
         oauth_token=raw.get("oauth_token"),
+        stream_input=_index(raw.get("stream_input")),
+        stream_every=_seconds(raw.get("stream_every")),
+        time_limit=_seconds(raw.get("time_limit")),
+        stream_outputs=tuple(
+            i for i in map(_index, _list(raw.get("stream_outputs"))) if i is not None
+        ),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["APP_CALLS", "Call", "FILES", "usage_source"]
+__all__ = ["APP_CALLS", "Call", "FILES", "TYPED_CALLS", "usage_source"]
 
 #: Names usable in ``args`` for files; the tests bind them to real paths.
 FILES = ("TXT", "TXT2", "WAV")
@@ -63,6 +63,21 @@ APP_CALLS: dict[str, tuple[Call, ...]] = {
 }
 
 
+#: Calls that are type-checked only (gradio_client cannot make them: streaming).
+STREAM_CALLS: dict[str, tuple[Call, ...]] = {
+    "stream_in": (
+        Call("listen", "/listen", "[(16000, [0, 1, 2]), (8000, b'\\x00\\x00'), WAV]",
+             "_x: str = r"),
+        Call("look", "/look", "[TXT2, TXT]", "_x: str = r"),
+    ),
+    "stream_out": (
+        Call("beeps", "/beeps", "3", "_x: FileRef = r; _y = r.segments()"),
+        Call("endless", "/endless", "", "_x = r.save"),
+    ),
+}
+TYPED_CALLS = {**APP_CALLS, **STREAM_CALLS}
+
+
 def usage_source(package: str, app: str) -> str:
     """A module calling every endpoint four ways: module function, ``Client`` method,
     ``Client().submit.<name>(...).result()`` and ``AsyncClient`` (call and submit)."""
@@ -84,7 +99,7 @@ def usage_source(package: str, app: str) -> str:
         "        AsyncClient(max_download_size=None, stream_timeout=None),",
         "    )",
     ]
-    for i, call in enumerate(APP_CALLS[app]):
+    for i, call in enumerate(TYPED_CALLS[app]):
         forms = {
             f"def mod_{i}() -> None:": f"r = {package}.{call.method}({call.args})",
             f"def client_{i}(app: Client) -> None:": f"r = app.{call.method}({call.args})",

@@ -22,10 +22,16 @@ from gradio_codegen_runtime.spec import ApiSpec, dump_spec, load_spec
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "generated_examples"
 PLACEHOLDER_HOST = "http://127.0.0.1:7860"
-APPS = ("calc", "whisper_demo", "gen_components")
+APPS = ("calc", "whisper_demo", "gen_components", "stream_in", "stream_out")
 VERSIONS = ("6.31.0", "5.50.0", "4.44.1")
+#: Apps that need a newer Gradio than every version (``.stream()`` options: 5.0+).
+APP_VERSIONS = {"stream_in": ("6.31.0", "5.50.0"), "stream_out": ("6.31.0", "5.50.0")}
 
-__all__ = ["APPS", "EXAMPLES", "VERSIONS", "example_dirs", "package_name", "regenerate", "write_example"]
+
+def versions_of(app: str) -> tuple[str, ...]:
+    return APP_VERSIONS.get(app, VERSIONS)
+
+__all__ = ["APPS", "EXAMPLES", "VERSIONS", "example_dirs", "versions_of", "package_name", "regenerate", "write_example"]
 
 
 def package_name(app: str, version: str) -> str:
@@ -68,7 +74,7 @@ def main(argv: list[str]) -> int:
 
     apps = argv or list(APPS)
     for app in apps:
-        for version in VERSIONS:
+        for version in versions_of(app):
             server = start_server(app, version)
             try:
                 spec = load_source(server.url)

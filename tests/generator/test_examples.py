@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.generator.calls import APP_CALLS, usage_source
+from tests.generator.calls import TYPED_CALLS, usage_source
 from tests.generator.regen_examples import (
     APPS,
     EXAMPLES,
     ROOT,
-    VERSIONS,
     example_dirs,
     regenerate,
+    versions_of,
 )
 
 BIN = Path(sys.executable).parent
@@ -37,7 +37,7 @@ def _app_of(package_dir: Path) -> str:
 
 def test_every_app_and_version_has_an_example() -> None:
     found = {p.parent.name for p in example_dirs()}
-    assert found == {f"{app}_{v}" for app in APPS for v in VERSIONS}
+    assert found == {f"{app}_{v}" for app in APPS for v in versions_of(app)}
 
 
 @pytest.mark.parametrize("package_dir", example_dirs(), ids=lambda p: p.parent.name)
@@ -110,7 +110,7 @@ def test_examples_pass_mypy_strict_and_pyright_strict(tmp_path: Path) -> None:
     for package_dir in example_dirs():
         shutil.copytree(package_dir, tmp_path / package_dir.name)
         app = _app_of(package_dir)
-        assert app in APP_CALLS
+        assert app in TYPED_CALLS
         usage = tmp_path / f"use_{package_dir.name}.py"
         usage.write_text(usage_source(package_dir.name, app))
         checked += [package_dir.name, usage.name]

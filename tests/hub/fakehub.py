@@ -10,12 +10,15 @@ headers it saw, so tests can prove where a token went and where it did not.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
+import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -43,6 +46,18 @@ def _record(handler: BaseHTTPRequestHandler, log: list[Seen]) -> Seen:
     )
     log.append(seen)
     return seen
+
+
+def _jwt(space_id: str, exp: float) -> str:
+    """An unsigned-looking but well-formed JWT (header.claims.signature, base64url)."""
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    claims = {"sub": f"/spaces/{space_id}", "exp": int(exp), "jti": uuid.uuid4().hex}
+    return ".".join(
+        (part(b'{"alg":"EdDSA","typ":"JWT"}'), part(json.dumps(claims).encode()),
+         part(uuid.uuid4().bytes))
+    )
 
 
 def _bearer(value: str | None) -> str | None:
@@ -101,6 +116,15 @@ class RecordingProxy:
         user = self.hub.users.get(_bearer(x_hf_authorization) or "")
         return user is not None and self.space.visible_to(user)
 
+    def signed(self, path: str) -> bool:
+        """Whether an event-stream request carries a JWT issued for this Space (only
+        checked for Spaces that require it)."""
+        if self.space is None or not self.space.require_sign or "/queue/data" not in path:
+            return True
+        assert self.hub is not None
+        signs = parse_qs(urlsplit(path).query).get("__sign", [])
+        return any(self.hub.jwts.get(s) == self.space.space_id for s in signs)
+
     def close(self) -> None:
         self._server.close()
         self.http.close()
@@ -117,7 +141,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         seen = _record(self, proxy.seen)
         if proxy.space is not None and proxy.hub is not None:
             proxy.hub.woken.add(proxy.space.space_id)
-        if not proxy.allowed(seen.x_hf_authorization):
+        if not proxy.allowed(seen.x_hf_authorization) or not proxy.signed(self.path):
             self.send_response(404)
             self.send_header("content-type", "text/plain")
             self.end_headers()
@@ -172,6 +196,9 @@ class FakeSpace:
     proxy: RecordingProxy | None = None
     polls: int = 0
     copied_from: str | None = None
+    #: Refuse event streams (``/queue/data``) without a ``__sign`` JWT this Hub issued
+    #: for the Space, as some private Spaces' proxies do.
+    require_sign: bool = False
 
     @property
     def owner(self) -> str:
@@ -219,6 +246,10 @@ class FakeHub:
         self.duplicates: list[dict[str, Any]] = []
         #: Stages a new copy reports while it is built.
         self.copy_stages = ["BUILDING", "BUILDING", "APP_STARTING", "RUNNING"]
+        #: JWTs issued by ``/api/spaces/{id}/jwt``: token -> Space id.
+        self.jwts: dict[str, str] = {}
+        #: Lifetime of an issued JWT in seconds (its ``exp`` claim).
+        self.jwt_lifetime = 3600.0
         self._lock = threading.Lock()
         self._server = _Server(_HubHandler, self)
 
@@ -312,6 +343,14 @@ class _HubHandler(BaseHTTPRequestHandler):
                     return
                 if parts[5:] == ["runtime"]:
                     self._send(200, space.runtime())
+                    return
+                if parts[5:] == ["jwt"]:
+                    if self._user()[0] is None:
+                        self._send(401, {"error": "a token is needed"})
+                        return
+                    jwt = _jwt(space_id, time.time() + self.hub.jwt_lifetime)
+                    self.hub.jwts[jwt] = space_id
+                    self._send(200, {"token": jwt, "accessToken": jwt})
                     return
         self._send(404, {"error": f"no route {path}"})
 

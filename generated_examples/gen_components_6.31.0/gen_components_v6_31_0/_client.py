@@ -9,6 +9,7 @@ call a shared default ``Client``.
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeVar
@@ -44,7 +45,7 @@ from .types import (
     TextStatsResult,
 )
 
-check_runtime_api(2, "0.2.0", "gen_components_v6_31_0")
+check_runtime_api(3, "0.2.0", "gen_components_v6_31_0")
 
 __all__ = [
     "AsyncClient",
@@ -870,7 +871,11 @@ class Client(BaseClient):
         timeout: float | None = None,
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
-        verify: bool = True,
+        verify: bool | str | ssl.SSLContext = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        oauth_token: str | None = None,
+        ip_token: str | None = None,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         space_status: Callable[[SpaceStatus], None] | None = None,
@@ -885,6 +890,10 @@ class Client(BaseClient):
             max_retries=max_retries,
             allow_token_hosts=allow_token_hosts,
             verify=verify,
+            proxy=proxy,
+            trust_env=trust_env,
+            oauth_token=oauth_token,
+            ip_token=ip_token,
             max_download_size=max_download_size,
             stream_timeout=stream_timeout,
             space_status=space_status,
@@ -1141,7 +1150,11 @@ class AsyncClient(BaseAsyncClient):
         timeout: float | None = None,
         max_retries: int = 2,
         allow_token_hosts: Iterable[str] = (),
-        verify: bool = True,
+        verify: bool | str | ssl.SSLContext = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        oauth_token: str | None = None,
+        ip_token: str | None = None,
         max_download_size: int | None = MAX_DOWNLOAD_SIZE,
         stream_timeout: float | None = STREAM_READ_TIMEOUT,
         space_status: Callable[[SpaceStatus], None] | None = None,
@@ -1156,6 +1169,10 @@ class AsyncClient(BaseAsyncClient):
             max_retries=max_retries,
             allow_token_hosts=allow_token_hosts,
             verify=verify,
+            proxy=proxy,
+            trust_env=trust_env,
+            oauth_token=oauth_token,
+            ip_token=ip_token,
             max_download_size=max_download_size,
             stream_timeout=stream_timeout,
             space_status=space_status,
