@@ -148,6 +148,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
             Pair("protocol=", pyliteral(spec.protocol)),
             Pair("version=", pyliteral(spec.gradio_version)),
             Pair("max_file_size=", pyliteral(spec.max_file_size)),
+            *_unqueued(spec),
         ), ")")),
         "env_url": Pair("_ENV_URL = ", str_literal(env_url)),
     }
@@ -173,6 +174,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "stream_names": _stream_names(endpoints),
         "env_url": env_url,
         "dist": dist,
+        "protocol": spec.protocol,
         "header": _header(source, spec.gradio_version, digest),
     }
     env = _environment(str(templates_dir()))
@@ -338,6 +340,13 @@ def _literal_default_ok(value: Any, param: Param) -> bool:
     if param.choices is not None and not param.allow_custom:
         return any(value == c and type(value) is type(c) for c in param.choices) and not param.multiselect
     return not param.multiselect
+
+
+def _unqueued(spec: ApiSpec) -> tuple[Node, ...]:
+    """The ``unqueued`` field of a 3.x app's ServerInfo (events it runs without a
+    queue); nothing for other apps, whose SDKs stay as they were."""
+    found = tuple(e.fn_index for e in spec.endpoints if spec.protocol == "ws" and not e.queue)
+    return (Pair("unqueued=", literal_node(tuple(sorted(found)))),) if found else ()
 
 
 def _endpoint_node(view: EndpointView) -> Node:

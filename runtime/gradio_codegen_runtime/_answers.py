@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from . import _http
 from ._httperrors import status_error
+from ._old_info import unqueued_fns
 from .errors import APIConnectionError, APIStatusError, APITimeoutError, ProtocolError
 
 __all__ = [
@@ -42,16 +43,13 @@ class ServerInfo:
     version: str = "unknown"
     max_file_size: int | None = None
     config: Mapping[str, Any] | None = None
+    #: fn_indexes a 3.x app runs without a queue (``POST /run/predict``).
+    unqueued: tuple[int, ...] = ()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ServerInfo:
-        protocol = config.get("protocol") or "ws"
-        version = str(config.get("version") or "unknown")
-        if protocol == "ws":
-            raise ProtocolError(
-                f"this app runs Gradio {version}, which speaks the 3.x websocket protocol; "
-                "gradio-codegen supports Gradio 4.0 and later"
-            )
+        protocol = config.get("protocol") or "ws"  # 3.x configs have no protocol
+        version = str(config.get("version") or "unknown").strip()
         size = config.get("max_file_size")
         return cls(
             api_prefix=str(config.get("api_prefix") or "").rstrip("/"),
@@ -59,6 +57,7 @@ class ServerInfo:
             version=version,
             max_file_size=size if isinstance(size, int) and size > 0 else None,
             config=config,
+            unqueued=unqueued_fns(config),
         )
 
 

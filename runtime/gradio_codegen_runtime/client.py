@@ -26,6 +26,8 @@ from ._connection import (
     redact_url,
 )
 from ._netenv import NetOptions, Verify
+from ._old_session import AsyncOldSession, OldSession
+from ._old_wire import PER_JOB_PROTOCOLS
 from ._session import SyncSession
 from ._stream_feed import afeed, feed
 from .endpoint import Endpoint, endpoint_from_spec
@@ -209,21 +211,27 @@ class BaseClient(_Base):
     def __init__(self, src: str | None = None, **kwargs: Any) -> None:
         super().__init__(src, **kwargs)
         self._session = SyncSession(self._conn)
+        #: Gradio 3.x and 4.0-4.8 apps: one stream per job.
+        self._old_session = OldSession(self._conn)
         _OPEN.add(self)
 
+    def _queue(self) -> SyncSession | OldSession:
+        info = self._conn.ensure_ready()
+        return self._old_session if info.protocol in PER_JOB_PROTOCOLS else self._session
+
     def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> Job[T]:
-        self._conn.ensure_ready()
+        queue = self._queue()
         if endpoint.stream is not None:
             return feed(self._session, self._fn_index(endpoint), values, background=True)
-        return self._session.submit(self._fn_index(endpoint), values)
+        return queue.submit(self._fn_index(endpoint), values)
 
     def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
-        self._conn.ensure_ready()
+        queue = self._queue()
         if endpoint.stream is not None:
             job = feed(self._session, self._fn_index(endpoint), values, background=False)
             streamed: T = job.result()
             return streamed
-        result: T = self._session.call(self._fn_index(endpoint), values)
+        result: T = queue.call(self._fn_index(endpoint), values)
         return result
 
     @classmethod
@@ -264,11 +272,13 @@ class BaseClient(_Base):
     def reset_session(self) -> None:
         """Use a new server session: ``gr.State`` starts fresh for later calls."""
         self._session.reset()
+        self._old_session.reset()
 
     def close(self) -> None:
         """Close connections; jobs still pending end as cancelled."""
         _OPEN.discard(self)
         self._session.close()
+        self._old_session.close()
         self._conn.close()
 
     def __enter__(self: Any) -> Any:
@@ -298,12 +308,14 @@ class BaseAsyncClient(_Base):
     def __init__(self, src: str | None = None, **kwargs: Any) -> None:
         super().__init__(src, **kwargs)
         self._session = AsyncSession(self._conn)
+        self._old_session = AsyncOldSession(self._conn)
 
     async def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> AsyncJob[T]:
-        await self._conn.aensure_ready()
+        info = await self._conn.aensure_ready()
         if endpoint.stream is not None:
             return await afeed(self._session, self._fn_index(endpoint), values, background=True)
-        return await self._session.submit(self._fn_index(endpoint), values)
+        queue = self._old_session if info.protocol in PER_JOB_PROTOCOLS else self._session
+        return await queue.submit(self._fn_index(endpoint), values)
 
     async def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         if endpoint.stream is not None:
@@ -360,9 +372,11 @@ class BaseAsyncClient(_Base):
 
     def reset_session(self) -> None:
         self._session.reset()
+        self._old_session.reset()
 
     async def aclose(self) -> None:
         await self._session.close()
+        await self._old_session.close()
         await self._conn.aclose()
 
     async def __aenter__(self: Any) -> Any:
@@ -421,7 +435,14 @@ class Client(BaseClient):
                         )
                         server = ServerInfo.from_config(config)
                         self._conn.server = server
-                    info = self._conn.request_json("GET", self._conn.url("info"), "reading /info")
+                    try:
+                        info = self._conn.request_json(
+                            "GET", self._conn.url("info"), "reading /info"
+                        )
+                    except NotFoundError:
+                        if server.protocol != "ws":
+                            raise
+                        info = {}  # an early 3.x app: /config says it all
                     assert server.config is not None
                     self._discovery.build(server.config, info, self._conn.base_url)
         return self._discovery.get(api_name)
@@ -462,7 +483,14 @@ class AsyncClient(BaseAsyncClient):
                 )
                 server = ServerInfo.from_config(config)
                 self._conn.server = server
-            info = await self._conn.arequest_json("GET", self._conn.url("info"), "reading /info")
+            try:
+                info = await self._conn.arequest_json(
+                    "GET", self._conn.url("info"), "reading /info"
+                )
+            except NotFoundError:
+                if server.protocol != "ws":
+                    raise
+                info = {}  # an early 3.x app: /config says it all
             assert server.config is not None
             self._discovery.build(server.config, info, self._conn.base_url)
         return self._discovery.get(api_name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from ._connection import Connection, redact_url
-from .errors import ProtocolError
+from .errors import NotFoundError, ProtocolError
 
 __all__ = ["read_api", "redact_url"]
 
@@ -29,7 +29,12 @@ def read_api(
         assert conn.server is not None and conn.server.config is not None
         config = conn.server.config
         query = "?all_endpoints=true" if all_endpoints else ""
-        info = conn.request_json("GET", conn.url("info") + query, "reading /info")
+        try:
+            info = conn.request_json("GET", conn.url("info") + query, "reading /info")
+        except NotFoundError:
+            if conn.server.protocol != "ws":
+                raise
+            info = {"named_endpoints": {}}  # an early 3.x app: /config says it all
     finally:
         conn.close()
     if not isinstance(info, Mapping) or "named_endpoints" not in info:

@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
+from ._old_info import OLD_PROTOCOLS, normalize_info, unqueued_fns
+
 __all__ = [
     "SPEC_FORMAT",
     "ApiSpec",
@@ -169,6 +171,8 @@ def build_spec(
     if not isinstance(config, Mapping) or not isinstance(info, Mapping):
         raise SpecError("config and info must be JSON objects")
     protocol = str(config.get("protocol") or "ws")
+    if protocol in OLD_PROTOCOLS:
+        info = normalize_info(config, info)
     components = {
         c.get("id"): c for c in _list(config.get("components")) if isinstance(c, Mapping)
     }
@@ -189,13 +193,16 @@ def build_spec(
         if entry.get("api_visibility") == "private":
             continue
         endpoints.append(_endpoint(dep, index, entry, components))
+    if protocol == "ws":  # 3.x: the queue is per app and per event
+        unqueued = unqueued_fns(config)
+        endpoints = [dataclasses.replace(e, queue=e.fn_index not in unqueued) for e in endpoints]
     endpoints.sort(key=lambda e: (e.api_name, e.fn_index))
     max_size = config.get("max_file_size")
     return ApiSpec(
         host=host.rstrip("/"),
         api_prefix=str(config.get("api_prefix") or "").rstrip("/"),
         protocol=protocol,
-        gradio_version=str(config.get("version") or "unknown"),
+        gradio_version=str(config.get("version") or "unknown").strip(),
         endpoints=tuple(endpoints),
         source=source,
         space_id=space_id if space_id is not None else _str_or_none(config.get("space_id")),

@@ -15,7 +15,6 @@ from gradio_codegen_runtime import (
     AuthenticationError,
     Client,
     NotFoundError,
-    ProtocolError,
     ServerInfo,
 )
 
@@ -40,11 +39,12 @@ def test_unknown_endpoint_and_unknown_app_path(calls_url: str) -> None:
             app.predict("/echo", "x")
 
 
-def test_gradio3_websocket_config_is_refused() -> None:
-    with pytest.raises(ProtocolError, match="3.x websocket"):
-        ServerInfo.from_config({"version": "3.50.2", "mode": "blocks"})
-    with pytest.raises(ProtocolError):
-        ServerInfo.from_config({"version": "3.50.2", "protocol": "ws"})
+def test_server_info_of_old_configs() -> None:
+    """3.x configs have no protocol (the WebSocket one, "ws") and may end their
+    version with a newline; 4.0-4.8 say "sse"."""
+    old = ServerInfo.from_config({"version": "3.36.1\n", "mode": "blocks"})
+    assert (old.protocol, old.version, old.api_prefix) == ("ws", "3.36.1", "")
+    assert ServerInfo.from_config({"version": "4.7.1", "protocol": "sse"}).protocol == "sse"
     info = ServerInfo.from_config({"version": "5.1", "protocol": "sse_v3",
                                    "api_prefix": "/gradio_api/", "max_file_size": 10})
     assert (info.api_prefix, info.protocol, info.max_file_size) == ("/gradio_api", "sse_v3", 10)

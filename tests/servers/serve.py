@@ -1,8 +1,8 @@
 """Serve one test app on 127.0.0.1: ``python serve.py APP_FILE PORT``.
 
 Runs inside a Gradio server environment (see ``envs.py``). An app module defines
-``demo`` and may define ``AUTH`` (a ``(user, password)`` pair), ``SHOW_ERROR`` and
-``MAX_FILE_SIZE``.
+``demo`` and may define ``AUTH`` (a ``(user, password)`` pair), ``SHOW_ERROR``,
+``MAX_FILE_SIZE``, ``CONCURRENCY`` and ``QUEUE`` (False: no queue, 3.x only).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+
+import gradio
 
 
 def main() -> None:
@@ -30,7 +32,13 @@ def main() -> None:
         kwargs["auth"] = module.AUTH
     if getattr(module, "MAX_FILE_SIZE", None):
         kwargs["max_file_size"] = module.MAX_FILE_SIZE
-    demo.queue(default_concurrency_limit=getattr(module, "CONCURRENCY", 1))
+    concurrency = getattr(module, "CONCURRENCY", 1)
+    if not getattr(module, "QUEUE", True):
+        pass  # gradio 3.x without a queue: events are called by POST /run/predict
+    elif gradio.__version__.startswith("3."):  # one worker pool for the whole queue
+        demo.queue(concurrency_count=concurrency or 1)
+    else:
+        demo.queue(default_concurrency_limit=concurrency)
     demo.launch(**kwargs)
 
 
