@@ -1,7 +1,8 @@
 """The ``gradio-codegen`` command.
 
     gradio-codegen SOURCE -o DIR [--name NAME] [--token T] [--all-endpoints] [--dist] [--check]
-    gradio-codegen inspect SOURCE [--token T] [--all-endpoints]
+                   [--ascii-names]
+    gradio-codegen inspect SOURCE [--token T] [--all-endpoints] [--ascii-names]
 
 SOURCE is a Hugging Face Space id (``owner/name``), an app URL, or a saved
 ``schema.json``. Exit codes: 0 success, 1 ``--check`` found drift, 2 bad usage,
@@ -47,6 +48,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="include undocumented endpoints (private ones are never included)",
     )
     parser.add_argument("--auth", metavar="USER:PASSWORD", help="login for password-protected apps")
+    parser.add_argument(
+        "--ascii-names", action="store_true",
+        help="transliterate the app's names to ASCII (default: keep its own script)",
+    )
 
 
 def _generate_parser() -> argparse.ArgumentParser:
@@ -166,7 +171,7 @@ def _generate(args: argparse.Namespace) -> int:
     if not valid_package_name(name):
         return _fail(f"{name!r} is not a valid package name; pass --name", EXIT_USAGE)
     spec = _load(args)
-    package = render_package(spec, name, dist=args.dist)
+    package = render_package(spec, name, dist=args.dist, ascii_names=args.ascii_names)
     files: dict[Path, str] = {}
     for rel, text in package.files.items():
         if args.dist:
@@ -213,7 +218,7 @@ def _inspect(args: argparse.Namespace) -> int:
     from .inspect_api import describe
 
     spec = _load(args)
-    print(describe(spec))
+    print(describe(spec, ascii_names=args.ascii_names))
     return 0
 
 

@@ -60,7 +60,7 @@ def prune_imports(source: str) -> str:
     """
     imports = list(_FROM_IMPORT.finditer(source))
     code = _FROM_IMPORT.sub("", source)
-    used = set(re.findall(r"[A-Za-z_]\w*", _NOT_CODE.sub(" ", code)))
+    used = set(re.findall(r"[^\W\d]\w*", _NOT_CODE.sub(" ", code)))  # any script
     for block in _ALL.finditer(code):
         used.update(re.findall(r'"([^"\\]*)"', block.group(1)))
     out: list[str] = []

@@ -8,11 +8,11 @@ from gradio_codegen_runtime.spec import ApiSpec
 __all__ = ["describe"]
 
 
-def describe(spec: ApiSpec) -> str:
+def describe(spec: ApiSpec, *, ascii_names: bool = False) -> str:
     """One block per endpoint: the module-level function's signature and docstring."""
     import ast
 
-    source = render_package(spec, "sdk").files["sdk/_client.py"]
+    source = render_package(spec, "sdk", ascii_names=ascii_names).files["sdk/_client.py"]
     tree = ast.parse(source)
     lines = [f"{spec.space_id or spec.host} (gradio {spec.gradio_version}, {len(spec.endpoints)} endpoints)"]
     for node in tree.body:

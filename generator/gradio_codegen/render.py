@@ -29,17 +29,18 @@ from .formatting import format_python, prune_imports
 from .layout import Group, Node, Pair, TooLong, def_lines, flat, lay_out
 from .literals import doc_text, literal_node, pyliteral, str_literal
 from .models import render_models
-from .names import NameAllocator, class_name, identifier
+from .names import NameAllocator, class_name, constant_name, identifier
 from .typemap import TypeMapper
 
 __all__ = ["GeneratedPackage", "render_package", "templates_dir", "valid_package_name"]
 
 #: Names a generated client or module already uses; endpoints never take them.
 CLIENT_RESERVED = frozenset(
-    {"close", "aclose", "submit", "url", "space_id", "reset_session", "duplicate",
+    {"close", "aclose", "submit", "map", "url", "space_id", "reset_session", "duplicate",
      "configure", "default_client", "endpoints", "predict_raw", "Client", "AsyncClient",
      "Job", "AsyncJob", "FileRef", "FileInput", "JSONValue", "types", "schema",
-     "MediaStream", "AudioChunk", "StreamInput", "Iterable", "AsyncIterable"}
+     "MediaStream", "AudioChunk", "StreamInput", "Iterable", "AsyncIterable", "MapRun",
+     "AsyncMapRun", "MapOptions", "Outcome", "Unpack", "ENDPOINTS"}
 )
 PARAM_RESERVED = frozenset({"self", "cls"})
 
@@ -86,6 +87,11 @@ class EndpointView:
     example_doc: str
     sources: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def name_literal(self) -> str:
+        """The method name as a string literal (the CLI's subcommand)."""
+        return str_literal(self.name)
+
 
 @dataclass
 class GeneratedPackage:
@@ -96,19 +102,26 @@ class GeneratedPackage:
     warnings: list[str] = field(default_factory=list)
 
 
-def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> GeneratedPackage:
-    """Render the SDK package ``package`` for ``spec``."""
+def render_package(
+    spec: ApiSpec, package: str, *, dist: bool = False, ascii_names: bool = False
+) -> GeneratedPackage:
+    """Render the SDK package ``package`` for ``spec``.
+
+    Names keep the app's own words in its own script; ``ascii_names`` transliterates
+    them to ASCII instead (see ``names``)."""
     if not valid_package_name(package):
         raise ValueError(f"not a valid Python package name: {package!r}")
     schema_text = dump_spec(spec)
     spec = load_spec(schema_text)  # one canonical form, live or from schema.json
-    mapper = TypeMapper()
+    mapper = TypeMapper(ascii_names=ascii_names)
     method_names = NameAllocator(CLIENT_RESERVED)
     const_names = NameAllocator()
     results: list[tuple[str, list[tuple[str, str]]]] = []
     endpoints: list[EndpointView] = []
     for ep in spec.endpoints:
-        endpoints.append(_endpoint_view(ep, mapper, method_names, const_names, results))
+        endpoints.append(
+            _endpoint_view(ep, mapper, method_names, const_names, results, ascii_names)
+        )
     models = render_models(mapper.objects.defs)
     model_names = set(mapper.objects.defs)
     result_names = NameAllocator(model_names | CLIENT_RESERVED)
@@ -174,8 +187,10 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         "stream_names": _stream_names(endpoints),
         "env_url": env_url,
         "dist": dist,
+        "ascii_names": ascii_names,
         "protocol": spec.protocol,
         "header": _header(source, spec.gradio_version, digest),
+        "prog_literal": str_literal(f"python -m {package}"),
     }
     env = _environment(str(templates_dir()))
     files: dict[str, str] = {}
@@ -183,6 +198,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
         ("package/__init__.py.jinja", f"{package}/__init__.py"),
         ("package/_client.py.jinja", f"{package}/_client.py"),
         ("package/types.py.jinja", f"{package}/types.py"),
+        ("package/__main__.py.jinja", f"{package}/__main__.py"),
         ("package/README.md.jinja", f"{package}/README.md"),
     ):
         text = env.get_template(template).render(**context)
@@ -200,7 +216,7 @@ def render_package(spec: ApiSpec, package: str, *, dist: bool = False) -> Genera
     warnings = []
     if mapper.untyped:
         warnings.append(
-            f"{mapper.untyped} parameter(s)/return(s) have no usable schema and are typed Any"
+            f"{mapper.untyped} parameter(s)/return(s) have no usable schema and are typed JSONValue"
         )
     return GeneratedPackage(files=files, untyped=mapper.untyped, warnings=warnings)
 
@@ -234,13 +250,19 @@ def _endpoint_view(
     method_names: NameAllocator,
     const_names: NameAllocator,
     results: list[tuple[str, list[tuple[str, str]]]],
+    ascii_names: bool = False,
 ) -> EndpointView:
-    method = method_names.take(identifier(ep.api_name, "endpoint", CLIENT_RESERVED))
-    const = const_names.take("_EP_" + method.upper().strip("_"))
-    hint = class_name(method)
+    a = ascii_names
+    method = method_names.take(
+        identifier(ep.api_name, "endpoint", CLIENT_RESERVED, ascii_only=a)
+    )
+    const = const_names.take(constant_name(method))
+    hint = class_name(method, ascii_only=a)
     param_names = NameAllocator(PARAM_RESERVED)
     names = [
-        param_names.take(identifier(p.name or p.label, f"param_{i}", PARAM_RESERVED))
+        param_names.take(
+            identifier(p.name or p.label, f"param_{i}", PARAM_RESERVED, ascii_only=a)
+        )
         for i, p in enumerate(ep.parameters)
     ]
     runtime_ep = endpoint_from_spec(ep, names)
@@ -267,7 +289,10 @@ def _endpoint_view(
             _stream_param(view, spec_p.component)
         params.append(view)
     returns = [r for r in ep.returns]
-    out_types = [mapper.returns(r, f"{hint}_{identifier(r.label, 'output')}") for r in returns]
+    out_types = [
+        mapper.returns(r, f"{hint}_{identifier(r.label, 'output', ascii_only=a)}")
+        for r in returns
+    ]
     for i in ep.stream_outputs:
         if i < len(out_types):
             out_types[i] = out_types[i].replace("FileRef", "MediaStream")
@@ -279,10 +304,10 @@ def _endpoint_view(
     else:
         field_names = NameAllocator({"count", "index"})
         fields = [
-            (field_names.take(identifier(r.label, f"output_{i}")), t)
+            (field_names.take(identifier(r.label, f"output_{i}", ascii_only=a)), t)
             for i, (r, t) in enumerate(zip(returns, out_types))
         ]
-        result_class = class_name(method) + "Result"
+        result_class = hint + "Result"
         results.append((result_class, fields))
         return_type = result_class
     coerce = tuple("float" if t == "float" else None for t in out_types)
@@ -337,7 +362,7 @@ def _literal_default_ok(value: Any, param: Param) -> bool:
         return False
     if isinstance(value, float) and "int" in param.kinds and "float" not in param.kinds:
         return False
-    if param.choices is not None and not param.allow_custom:
+    if param.choices is not None and not (param.allow_custom or param.updatable):
         return any(value == c and type(value) is type(c) for c in param.choices) and not param.multiselect
     return not param.multiselect
 
@@ -384,7 +409,7 @@ def _param_node(p: Param) -> Node:
         fields.append(Pair("default=", literal_node(p.default)))
     if p.choices is not None:
         fields.append(Pair("choices=", literal_node(p.choices)))
-    for attr in ("allow_custom", "multiselect", "file_list"):
+    for attr in ("allow_custom", "multiselect", "file_list", "updatable"):
         if getattr(p, attr):
             fields.append(Pair(f"{attr}=", "True"))
     for attr in ("minimum", "maximum"):
@@ -437,6 +462,56 @@ def _lay_out_endpoint(view: EndpointView, units: _Units) -> None:
             [f"{pad}{keyword} {view.name}({', '.join(sig)}) -> {rtype}:", *doc, body + flat(ret)]
         )
         units.add(view.sources, key, depth, fast, raw)
+    _lay_out_map(view, units)
+
+
+#: The two ``map`` methods: (source key, run type).
+_MAP_VARIANTS = (("map", "MapRun[{}]"), ("async_map", "AsyncMapRun[{}]"))
+
+
+def map_input_type(view: EndpointView, *, asynchronous: bool = False) -> str:
+    """What one map input may be: a tuple of positional arguments (the required ones,
+    or all), a dict of keyword arguments, or the value itself for an endpoint of one
+    parameter. (Every length in between would make the type unreadable; a dict covers
+    those.)"""
+    types = [p.async_type if asynchronous and p.async_type else p.type for p in view.params]
+    required = sum(1 for p in view.params if p.default is None)
+    tuples = [
+        f"tuple[{', '.join(types[:n])}]" if n else "tuple[()]"
+        for n in sorted({required, len(types)})
+    ]
+    bare = [types[0]] if len(types) == 1 else []
+    return " | ".join([*tuples, "Mapping[str, Any]", *bare])
+
+
+def _map_doc(view: EndpointView) -> str:
+    names = ", ".join(p.name for p in view.params)
+    shape = f"``({names}{',' if len(view.params) == 1 else ''})``"
+    bare = ", or the value itself" if len(view.params) == 1 else ""
+    return "\n".join([
+        doc_text(f"Call /{view.api_name} once per input; outcomes come in input order."),
+        "",
+        doc_text(f"Each input: a tuple {shape}, a dict of those names{bare}."),
+        "Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).",
+    ])
+
+
+def _lay_out_map(view: EndpointView, units: _Units) -> None:
+    """Queue the endpoint's ``map`` methods (sync and async), laid out like black."""
+    doc = docstring_lines(_map_doc(view), " " * 8)
+    ret: Node = Pair("return self._start", Group("(", (view.const, "inputs", "**options"), ")"))
+    for key, returns in _MAP_VARIANTS:
+        rtype = returns.format(view.return_type)
+        kind = map_input_type(view, asynchronous=key == "async_map")
+        sig = ["self", f"inputs: Iterable[{kind}]", "/", "**options: Unpack[MapOptions]"]
+
+        def fast(rtype: str = rtype, sig: list[str] = sig) -> list[str]:
+            return [*def_lines(4, "def", view.name, sig, rtype), *doc, *lay_out(ret, 8)]
+
+        raw = "\n".join(
+            [f"    def {view.name}({', '.join(sig)}) -> {rtype}:", *doc, " " * 8 + flat(ret)]
+        )
+        units.add(view.sources, key, 1, fast, raw)
 
 
 def _signature(params: list[ParamView], *, asynchronous: bool) -> list[str]:
@@ -506,12 +581,15 @@ def _param_doc(p: Any, rp: Param) -> str:
         parts.append(info.strip().rstrip(".") + ".")
     if p.description and not _is_class_doc(str(p.description)):
         parts.append(str(p.description).strip().rstrip(".") + ".")
+    # Bounds and choices an event may change are documented, marked as initial.
+    may_change = " (an event of the app may change {})" if rp.updatable else ""
     if rp.minimum is not None or rp.maximum is not None:
-        rng = f"Range {_num(rp.minimum)} to {_num(rp.maximum)}"
+        head = "Initial range" if rp.updatable else "Range"
+        rng = f"{head} {_num(rp.minimum)} to {_num(rp.maximum)}"
         step = p.props.get("step")
         if isinstance(step, (int, float)) and not isinstance(step, bool):
             rng += f", step {_num(step)}"
-        parts.append(rng + ".")
+        parts.append(rng + may_change.format("it") + ".")
     if rp.choices is not None:
         labels = _choice_labels(p.props.get("choices"))
         shown = ", ".join(
@@ -519,7 +597,11 @@ def _param_doc(p: Any, rp: Param) -> str:
             for i, c in enumerate(rp.choices[:20])
         )
         more = " ..." if len(rp.choices) > 20 else ""
-        parts.append(f"Choices: {shown}{more}" + (" (custom values allowed)" if rp.allow_custom else "") + ".")
+        custom = " (custom values allowed)" if rp.allow_custom else may_change.format("them")
+        head = "Initial choices" if rp.updatable else "Choices"
+        parts.append(f"{head}: {shown}{more}{custom}.")
+    elif p.updatable and p.props.get("choices") == []:
+        parts.append("Its choices are set by an event of the app.")
     if p.has_default:
         parts.append(f"Default: {_short(p.default)}.")
     if p.example is not None and not isinstance(p.example, dict):

@@ -18,6 +18,7 @@ from gradio_codegen_runtime.endpoint import choice_values, distinct_values
 from gradio_codegen_runtime.schema import defs_of, is_file_schema, resolve
 from gradio_codegen_runtime.spec import ParameterSpec, ReturnSpec
 
+from .component_types import JSON_FALLBACK, component_value_type
 from .literals import pyliteral
 from .names import TYPE_NAMES, class_name, plain_key
 
@@ -40,6 +41,7 @@ class ObjectRegistry:
     """Object schemas of one SDK, deduplicated, named, ready for datamodel-code-generator."""
 
     defs: dict[str, Any] = field(default_factory=dict)
+    ascii_names: bool = False
     _by_key: dict[str, str] = field(default_factory=dict)
     _taken: set[str] = field(default_factory=set)
 
@@ -55,7 +57,7 @@ class ObjectRegistry:
 
     def reserve(self, hint: str) -> str:
         """A fresh model name for ``hint`` (its schema is filled in by the caller)."""
-        base = class_name(hint, "Model")
+        base = class_name(hint, "Model", ascii_only=self.ascii_names)
         name, n = base, 2
         while name in self._taken or name in TYPE_NAMES:
             # PascalCase suffixes only: datamodel-code-generator rewrites "Name_2".
@@ -67,8 +69,9 @@ class ObjectRegistry:
 class TypeMapper:
     """Maps one SDK's schemas; shares the object registry between endpoints."""
 
-    def __init__(self) -> None:
-        self.objects = ObjectRegistry()
+    def __init__(self, *, ascii_names: bool = False) -> None:
+        self.ascii_names = ascii_names
+        self.objects = ObjectRegistry(ascii_names=ascii_names)
         self.untyped = 0
         self.uses: set[str] = set()
         self._file_models: set[str] = set()
@@ -79,35 +82,57 @@ class TypeMapper:
 
     def parameter(self, param: ParameterSpec, hint: str) -> str:
         """Type of a parameter, from choices and component props first."""
-        expr = self._choice_type(param)
+        expr = self._choice_type(param, open_=param.updatable)
         if expr is None:
             expr = self.map(param.schema, "in", hint)
             precision = param.props.get("precision")
             if expr == "float" and precision == 0:
                 expr = "int"
+            if expr == "Any":
+                expr = self._unknown(param.component, param.props, "in")
         if param.has_default and param.default is None and not _has_none(expr):
             expr = f"{expr} | None"
-        if expr == "Any":
-            self.untyped += 1
         return expr
 
     def returns(self, ret: ReturnSpec, hint: str) -> str:
-        expr = self.map(ret.schema, "out", hint)
+        # The event that gives this value may also have replaced the component's
+        # choices: they are a hint, not a bound, for what comes back.
+        expr = self._choice_type(ret, open_=True) if "choices" in ret.props else None
+        if expr is None:
+            expr = self.map(ret.schema, "out", hint)
         if expr == "float" and ret.props.get("precision") == 0:
             expr = "int"
         if expr == "Any":
-            self.untyped += 1
+            expr = self._unknown(ret.component, ret.props, "out")
         return expr
 
-    def _choice_type(self, param: ParameterSpec) -> str | None:
+    def _unknown(self, component: str, props: Mapping[str, Any], direction: Direction) -> str:
+        """A value whose schema says nothing: typed from its component, else as JSON
+        (counted, so the CLI can warn)."""
+        expr = component_value_type(component, props, direction)
+        if expr is None:
+            self.untyped += 1
+            expr = JSON_FALLBACK
+        if "JSONValue" in expr:
+            self.uses.add("JSONValue")
+        return expr
+
+    def _choice_type(self, param: ParameterSpec | ReturnSpec, *, open_: bool) -> str | None:
+        """``Literal`` of the choices; with ``open_`` (an event can change them) also
+        any other value of their kinds (the docstring lists the initial ones)."""
         choices = choice_values(param)
         if not choices or not all(literal_ok(c) for c in choices):
             return None
         values = [c for c in choices if c is not None]
         parts = [f"Literal[{', '.join(_lit(v) for v in values)}]"] if values else []
         self.uses.add("Literal")
-        if param.props.get("allow_custom_value"):
+        if param.props.get("allow_custom_value") or open_:
             parts.append("str")
+        if open_:
+            # An event may replace the choices: any value of the kinds they hold.
+            for kind in ("int", "float", "bool"):
+                if any(type(v).__name__ == kind for v in values) and kind not in parts:
+                    parts.append(kind)
         if None in choices:
             parts.append("None")
         expr = " | ".join(parts) or "None"
@@ -199,7 +224,7 @@ class TypeMapper:
             if isinstance(extra, Mapping) and extra:
                 return f"dict[str, {self._map(extra, defs, direction, hint, depth + 1)}]"
             return "dict[str, Any]"
-        if not all(plain_key(k) for k in props):
+        if not all(plain_key(k, ascii_only=self.ascii_names) for k in props):
             return "dict[str, Any]"
         title = schema.get("title") if isinstance(schema.get("title"), str) else None
         name_hint = title or hint

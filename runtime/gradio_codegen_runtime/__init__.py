@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ._version import MIN_SUPPORTED_API, RUNTIME_API, __version__
 from ._connection import MAX_DOWNLOAD_SIZE, STREAM_READ_TIMEOUT, RetryPolicy, ServerInfo
+from ._batch import Outcome
+from ._mapplan import MapOptions
 from .client import AsyncClient, BaseAsyncClient, BaseClient, Client
 from ._stream_plan import StreamInput
 from .endpoint import NOT_GIVEN, Endpoint, NotGiven, Param
@@ -19,6 +21,7 @@ from .errors import (
     AppError,
     AuthenticationError,
     CancelledError,
+    CheckpointError,
     GradioError,
     JobTimeoutError,
     NotFoundError,
@@ -50,6 +53,7 @@ __all__ = [
     "BaseAsyncClient",
     "BaseClient",
     "CancelledError",
+    "CheckpointError",
     "Client",
     "Endpoint",
     "FileInput",
@@ -60,12 +64,16 @@ __all__ = [
     "JobTimeoutError",
     "LogMessage",
     "MAX_DOWNLOAD_SIZE",
+    "MapOptions",
+    "MapRun",
+    "AsyncMapRun",
     "MIN_SUPPORTED_API",
     "MediaSegment",
     "MediaStream",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
+    "Outcome",
     "Param",
     "ProgressUnit",
     "ProtocolError",
@@ -84,7 +92,27 @@ __all__ = [
     "ZeroGPUQuotaError",
     "__version__",
     "check_runtime_api",
+    "watch",
 ]
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._progress import watch
+    from .batch import AsyncMapRun, MapRun
+
+
+def __getattr__(name: str) -> Any:
+    """The map drivers and progress bars load on first use (threads, executors)."""
+    if name in ("MapRun", "AsyncMapRun"):
+        from . import batch
+
+        return getattr(batch, name)
+    if name == "watch":
+        from ._progress import watch
+
+        return watch
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 from typing import Union
 

@@ -36,6 +36,7 @@ from .hub import saved_token
 from .jobs import AsyncJob, Job
 
 if TYPE_CHECKING:
+    from .batch import AsyncMapRun, MapRun
     from .hub import SpaceStatusCallback
 
 __all__ = ["AsyncClient", "BaseAsyncClient", "BaseClient", "Client"]
@@ -43,6 +44,7 @@ __all__ = ["AsyncClient", "BaseAsyncClient", "BaseClient", "Client"]
 T = TypeVar("T")
 _C = TypeVar("_C", bound="BaseClient")
 _AC = TypeVar("_AC", bound="BaseAsyncClient")
+_B = TypeVar("_B", bound="_Base")
 
 
 def _is_url(src: str) -> bool:
@@ -148,14 +150,20 @@ class _Base:
             if base_url.rstrip("/") == (self._DEFAULT_SRC or "").rstrip("/"):
                 server = self._SERVER
         self.space_id = space_id
-        conn = self._conn = Connection(
-            base_url,
+        #: What pickling and replicas rebuild this client from (``_state.py``).
+        self._given = (given, dict(
+            token=token, auth=auth, headers=headers, timeout=timeout,
+            max_retries=max_retries, allow_token_hosts=tuple(allow_token_hosts),
+            verify=verify, proxy=proxy, trust_env=trust_env, oauth_token=oauth_token,
+            max_download_size=max_download_size, stream_timeout=stream_timeout,
+            transport=transport,
+        ))
+        self._conn_args: dict[str, Any] = dict(
             token=token,
             headers=headers,
             auth=auth,
             timeout=timeout,
             retry=RetryPolicy(max_retries=max_retries),
-            server=server,
             token_hosts=token_hosts,
             verify=net.verify,
             oauth_token=oauth_token,
@@ -166,10 +174,17 @@ class _Base:
             transport=transport,
             async_transport=transport,
         )
-        if space_id and token:
+        self._conn = self._connect(base_url, server)
+
+    def _connect(self, base_url: str, server: ServerInfo | None) -> Connection:
+        """The connection (made again in a forked child: ``_renew``)."""
+        conn = Connection(base_url, server=server, **self._conn_args)
+        token = self._conn_args["token"]
+        if self.space_id and token:
             from ._signing import StreamSigner
 
-            conn.signer = StreamSigner(space_id, token)  # __sign on its event streams
+            conn.signer = StreamSigner(self.space_id, token)  # __sign on its event streams
+        return conn
 
     @property
     def url(self) -> str:
@@ -178,6 +193,17 @@ class _Base:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({redact_url(self._conn.base_url)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from ._state import reduce_client
+
+        return reduce_client(self, _Base)
+
+    def _replica(self: _B, src: str) -> _B:
+        """A client of the same kind and options for another deployment of the app."""
+        from ._state import replica
+
+        return replica(self, src, _Base)
 
     def _fn_index(self, endpoint: Endpoint[Any]) -> Endpoint[Any]:
         """Re-address an endpoint when the client points at another deployment; refuse,
@@ -215,6 +241,12 @@ class BaseClient(_Base):
         self._old_session = OldSession(self._conn)
         _OPEN.add(self)
 
+    def _renew(self) -> None:
+        """Fresh connections for a forked child (the parent's sockets stay the parent's)."""
+        self._conn = self._connect(self._conn.base_url, self._conn.server)
+        self._session = SyncSession(self._conn)
+        self._old_session = OldSession(self._conn)
+
     def _queue(self) -> SyncSession | OldSession:
         info = self._conn.ensure_ready()
         return self._old_session if info.protocol in PER_JOB_PROTOCOLS else self._session
@@ -233,6 +265,11 @@ class BaseClient(_Base):
             return streamed
         result: T = queue.call(self._fn_index(endpoint), values)
         return result
+
+    def _map(self, endpoint: Endpoint[T], inputs: Iterable[Any], /, **options: Any) -> MapRun[T]:
+        from .batch import start_map
+
+        return start_map(self, endpoint, inputs, options)  # type: ignore[arg-type]
 
     @classmethod
     def duplicate(
@@ -302,11 +339,35 @@ def _close_open_clients() -> None:
             pass
 
 
+#: Async clients not closed yet (renewed in a forked child, like the sync ones).
+_OPEN_ASYNC: weakref.WeakSet[BaseAsyncClient] = weakref.WeakSet()
+
+
+def _renew_after_fork() -> None:
+    """In a forked child, every client gets connections of its own: sharing the
+    parent's sockets would mix two processes' requests on one connection."""
+    for client in list(_OPEN):
+        client._renew()
+    for aclient in list(_OPEN_ASYNC):
+        aclient._renew()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_after_fork)
+
+
 class BaseAsyncClient(_Base):
     """Async client core: one ``AsyncClient`` and one queue session."""
 
     def __init__(self, src: str | None = None, **kwargs: Any) -> None:
         super().__init__(src, **kwargs)
+        self._session = AsyncSession(self._conn)
+        self._old_session = AsyncOldSession(self._conn)
+        _OPEN_ASYNC.add(self)
+
+    def _renew(self) -> None:
+        """Fresh connections for a forked child (the parent's sockets stay the parent's)."""
+        self._conn = self._connect(self._conn.base_url, self._conn.server)
         self._session = AsyncSession(self._conn)
         self._old_session = AsyncOldSession(self._conn)
 
@@ -325,6 +386,13 @@ class BaseAsyncClient(_Base):
             return streamed
         job = await self._submit(endpoint, values)
         return await job.result()
+
+    def _map(
+        self, endpoint: Endpoint[T], inputs: Iterable[Any], /, **options: Any
+    ) -> AsyncMapRun[T]:
+        from .batch import astart_map
+
+        return astart_map(self, endpoint, inputs, options)  # type: ignore[arg-type]
 
     @classmethod
     async def create(cls: type[_AC], src: str | None = None, **options: Any) -> _AC:
@@ -375,6 +443,7 @@ class BaseAsyncClient(_Base):
         self._old_session.reset()
 
     async def aclose(self) -> None:
+        _OPEN_ASYNC.discard(self)
         await self._session.close()
         await self._old_session.close()
         await self._conn.aclose()
@@ -466,6 +535,11 @@ class Client(BaseClient):
         endpoint = self._endpoint(api_name)
         return self._submit(endpoint, endpoint.bind(args, kwargs))
 
+    def map(self, api_name: str, inputs: Iterable[Any], /, **options: Any) -> MapRun[Any]:
+        """Run ``api_name`` over ``inputs`` (tuples of positional arguments, dicts of
+        keyword arguments, or bare values for one parameter); see ``MapOptions``."""
+        return self._map(self._endpoint(api_name), inputs, **options)
+
 
 class AsyncClient(BaseAsyncClient):
     """Async twin of ``Client``."""
@@ -510,3 +584,9 @@ class AsyncClient(BaseAsyncClient):
     async def submit(self, api_name: str, *args: Any, **kwargs: Any) -> AsyncJob[Any]:
         endpoint = await self._endpoint(api_name)
         return await self._submit(endpoint, endpoint.bind(args, kwargs))
+
+    async def map(
+        self, api_name: str, inputs: Iterable[Any], /, **options: Any
+    ) -> AsyncMapRun[Any]:
+        """Like ``Client.map``: ``async for outcome in await app.map("/name", inputs)``."""
+        return self._map(await self._endpoint(api_name), inputs, **options)

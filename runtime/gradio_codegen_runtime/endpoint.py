@@ -18,7 +18,7 @@ from .schema import PathKey, defs_of, file_paths, is_file_schema, resolve
 from .errors import ValidationError
 
 if TYPE_CHECKING:
-    from .spec import EndpointSpec, ParameterSpec
+    from .spec import EndpointSpec, ParameterSpec, ReturnSpec
 
 __all__ = ["NOT_GIVEN", "Endpoint", "NotGiven", "Param", "endpoint_from_spec"]
 
@@ -67,6 +67,9 @@ class Param:
     maximum: float | None = None
     file_paths: tuple[tuple[PathKey, ...], ...] = ()
     file_list: bool = False
+    #: An event of the app can change this component: ``choices`` and the range are the
+    #: initial ones, documented but not enforced (the server has the last word).
+    updatable: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,24 +214,25 @@ def _check_value(api_name: str, param: Param, value: Any) -> None:
                     parameter=param.name,
                 )
         return
-    if not any(kind_ok(kind, value) for kind in param.kinds):
+    if param.kinds and not any(kind_ok(kind, value) for kind in param.kinds):
         wanted = " or ".join(_KIND_NAMES.get(k, k) for k in param.kinds)
         raise ValidationError(
             f"{where} must be {wanted}, got {type(value).__name__} {_short(value)}",
             parameter=param.name,
         )
-    if param.choices is not None and not param.allow_custom and value is not None:
+    if isinstance(value, float) and math.isnan(value):
+        raise ValidationError(f"{where} must be a number, got NaN", parameter=param.name)
+    if param.updatable:
+        return
+    if param.choices and not param.allow_custom and value is not None:
         items = value if param.multiselect and isinstance(value, (list, tuple)) else [value]
         for item in items:
             if not any(_same_choice(item, c) for c in param.choices):
-                options = ", ".join(repr(c) for c in param.choices)
                 raise ValidationError(
-                    f"{where} must be one of {options}; got {_short(item)}",
+                    f"{where} must be one of {_options(param.choices)}; got {_short(item)}",
                     parameter=param.name,
                 )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and math.isnan(value):
-            raise ValidationError(f"{where} must be a number, got NaN", parameter=param.name)
         if param.minimum is not None and value < param.minimum:
             raise ValidationError(
                 f"{where} must be >= {param.minimum}, got {value}", parameter=param.name
@@ -237,6 +241,14 @@ def _check_value(api_name: str, param: Param, value: Any) -> None:
             raise ValidationError(
                 f"{where} must be <= {param.maximum}, got {value}", parameter=param.name
             )
+
+
+def _options(choices: Sequence[Any], shown: int = 20) -> str:
+    """The allowed values for an error message: ``'red', 'green' or 'blue'``."""
+    items = [_short(c) for c in choices[:shown]]
+    if len(choices) > shown:
+        return ", ".join(items) + f", ... ({len(choices)} values)"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _same_choice(value: Any, choice: Any) -> bool:
@@ -268,7 +280,7 @@ def _schema_kinds(schema: Any, defs: Mapping[str, Any], depth: int = 0) -> set[s
             return kinds
     if "const" in schema:
         return _value_kinds([schema["const"]])
-    if isinstance(schema.get("enum"), list):
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
         return _value_kinds(schema["enum"])
     kind = schema.get("type")
     if isinstance(kind, list):
@@ -315,11 +327,13 @@ def distinct_values(values: Sequence[Any]) -> list[Any]:
     return out
 
 
-def choice_values(param: ParameterSpec) -> tuple[Any, ...] | None:
+def choice_values(param: ParameterSpec | ReturnSpec) -> tuple[Any, ...] | None:
     """The values a choice parameter takes: /config choices first, else the enum."""
     props = param.props
     choices = props.get("choices")
-    if isinstance(choices, list) and choices:
+    if isinstance(choices, list) and not choices:
+        return None  # filled by an event, or never: no list of values to offer
+    if isinstance(choices, list):
         values: list[Any] = []
         for c in choices:
             if isinstance(c, (list, tuple)) and len(c) == 2:
@@ -335,7 +349,7 @@ def choice_values(param: ParameterSpec) -> tuple[Any, ...] | None:
         target = resolve(target.get("items"), defs)
     if isinstance(target, Mapping) and isinstance(target.get("enum"), list):
         enum = target["enum"]
-        if all(v is None or isinstance(v, (str, int, float, bool)) for v in enum):
+        if enum and all(v is None or isinstance(v, (str, int, float, bool)) for v in enum):
             return tuple(distinct_values(enum))
     return None
 
@@ -353,15 +367,15 @@ def param_from_spec(name: str, spec: ParameterSpec) -> Param:
         )
     )
     choices = choice_values(spec)
-    if choices is not None and not multiselect:
+    if choices is not None and not multiselect and not spec.updatable:
         kinds = _value_kinds(choices) | ({"null"} if "null" in kinds else set())
         if "int" in kinds:
             kinds.add("float") if any(isinstance(c, float) for c in choices) else None
     if spec.has_default and spec.default is None:
         kinds.add("null")
     allow_custom = bool(spec.props.get("allow_custom_value"))
-    if allow_custom and choices is not None and not multiselect:
-        kinds.add("str")
+    if (allow_custom or spec.updatable) and choices is not None and not multiselect:
+        kinds |= {"str"} | _value_kinds([c for c in choices if c is not None])
     minimum = spec.props.get("minimum")
     maximum = spec.props.get("maximum")
     return Param(
@@ -377,6 +391,10 @@ def param_from_spec(name: str, spec: ParameterSpec) -> Param:
         maximum=float(maximum) if isinstance(maximum, (int, float)) else None,
         file_paths=paths,
         file_list=file_list,
+        # Only where it changes a check: choices or a range to leave to the server.
+        updatable=spec.updatable and (
+            choices is not None or minimum is not None or maximum is not None
+        ),
     )
 
 

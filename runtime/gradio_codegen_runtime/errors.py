@@ -16,6 +16,7 @@ The hierarchy::
     ├── CancelledError              the job was cancelled
     ├── JobTimeoutError             ``Job.result(timeout=...)`` ran out
     ├── ProtocolError               the server spoke something this runtime cannot use
+    ├── CheckpointError             a map's checkpoint file belongs to another map
     ├── SpaceError                  a Hugging Face Space is paused, broken or missing
     └── RuntimeVersionError         a generated SDK needs another runtime version
 
@@ -33,6 +34,7 @@ __all__ = [
     "AppError",
     "AuthenticationError",
     "CancelledError",
+    "CheckpointError",
     "GradioError",
     "JobTimeoutError",
     "NotFoundError",
@@ -134,6 +136,11 @@ class JobTimeoutError(GradioError, TimeoutError):
 
 class ProtocolError(GradioError):
     """The server's protocol, version or messages cannot be used by this runtime."""
+
+
+class CheckpointError(GradioError, ValueError):
+    """A map's checkpoint file is for another endpoint, or an input at a recorded
+    index changed since it was recorded."""
 
 
 class SpaceError(GradioError):

@@ -81,6 +81,9 @@ class ParameterSpec:
     default: Any = None
     example: Any = None
     props: Mapping[str, Any] = field(default_factory=dict)
+    #: Some event of the app lists this component among its outputs, so its choices
+    #: and range in ``props`` are only the initial ones (absent in older schemas).
+    updatable: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,15 @@ def build_spec(
         c.get("id"): c for c in _list(config.get("components")) if isinstance(c, Mapping)
     }
     deps = [d for d in _list(config.get("dependencies")) if isinstance(d, Mapping)]
+    # Any event that runs Python, with an API name or not, may change these components'
+    # props (choices, range); JavaScript-only events (an Interface's Clear) set values.
+    updated = {
+        cid
+        for d in deps
+        if d.get("backend_fn") is not False
+        for cid in _list(d.get("outputs"))
+        if isinstance(cid, int)
+    }
     named = info.get("named_endpoints") or {}
     if not isinstance(named, Mapping):
         raise SpecError("/info has no named_endpoints object")
@@ -192,7 +204,7 @@ def build_spec(
             continue  # not documented in /info: hidden from the API
         if entry.get("api_visibility") == "private":
             continue
-        endpoints.append(_endpoint(dep, index, entry, components))
+        endpoints.append(_endpoint(dep, index, entry, components, updated))
     if protocol == "ws":  # 3.x: the queue is per app and per event
         unqueued = unqueued_fns(config)
         endpoints = [dataclasses.replace(e, queue=e.fn_index not in unqueued) for e in endpoints]
@@ -215,6 +227,7 @@ def _endpoint(
     index: int,
     entry: Mapping[str, Any],
     components: Mapping[Any, Mapping[str, Any]],
+    updated: set[int] | frozenset[int] = frozenset(),
 ) -> EndpointSpec:
     params_info = [p for p in _list(entry.get("parameters")) if isinstance(p, Mapping)]
     returns_info = [r for r in _list(entry.get("returns")) if isinstance(r, Mapping)]
@@ -225,7 +238,11 @@ def _endpoint(
     api_ids = [cid for cid, slot in zip(input_ids, input_slots) if slot is not None]
     out_api_ids = [cid for cid, slot in zip(output_ids, output_slots) if slot is not None]
     parameters = tuple(
-        _parameter(p, components.get(api_ids[i]) if i < len(api_ids) else None)
+        _parameter(
+            p,
+            components.get(api_ids[i]) if i < len(api_ids) else None,
+            i < len(api_ids) and isinstance(api_ids[i], int) and api_ids[i] in updated,
+        )
         for i, p in enumerate(params_info)
     )
     returns = tuple(
@@ -339,7 +356,9 @@ def _python_type(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _parameter(entry: Mapping[str, Any], component: Mapping[str, Any] | None) -> ParameterSpec:
+def _parameter(
+    entry: Mapping[str, Any], component: Mapping[str, Any] | None, updatable: bool = False
+) -> ParameterSpec:
     ptype, pdesc = _python_type(entry)
     return ParameterSpec(
         name=_str_or_none(entry.get("parameter_name")),
@@ -352,6 +371,7 @@ def _parameter(entry: Mapping[str, Any], component: Mapping[str, Any] | None) ->
         default=entry.get("parameter_default"),
         example=entry.get("example_input"),
         props=_props(component),
+        updatable=updatable,
     )
 
 
@@ -385,6 +405,9 @@ def spec_to_dict(spec: ApiSpec) -> dict[str, Any]:
         for key, default in _OMITTED_AT_DEFAULT.items():
             if endpoint.get(key) == default:
                 endpoint.pop(key, None)
+        for parameter in endpoint["parameters"]:
+            if not parameter.get("updatable"):
+                parameter.pop("updatable", None)  # as above: most components are static
     return data
 
 

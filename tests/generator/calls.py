@@ -28,6 +28,23 @@ class Call:
 
 
 APP_CALLS: dict[str, tuple[Call, ...]] = {
+    # Names in the app's own words (PEP 3131 identifiers).
+    "gen_names": (
+        Call("生成图片", "/生成图片", "'猫', 3", "_x: str = r.图片描述; _y: int = r.长度"),
+        Call("画像を生成", "/画像を生成", "'ねこ', 2", "_x: str = r.出力テキスト; _y: float = r.合計"),
+        Call("größe", "/größe", "3, 4.5", "_x: float = r.fläche; _y: float = r.umfang"),
+    ),
+    # In order: each update is made before the call that needs it (one session).
+    "gen_dynamic": (
+        Call("fill", "/fill", "", "_x = r"),
+        Call("pick", "/pick", "'dog'", "_x: str = r"),
+        Call("raise_limit", "/raise_limit", "", "_x = r"),
+        Call("run", "/run", "500", "_x: str = r"),
+        Call("more_sizes", "/more_sizes", "", "_x = r"),
+        Call("order", "/order", "'XL'", "_x: str = r"),
+        Call("paint", "/paint", "'green', 0.5", "_x: str = r"),
+        Call("rate", "/rate", "3", "_x = r.more_stars; _y: str = r.said"),
+    ),
     "calc": (
         Call("predict", "/predict", "4, 'add', 5", "_x: float = r"),
         Call("predict", "/predict", "3.5, 'divide', 2", "_x: float = r"),
@@ -48,7 +65,7 @@ APP_CALLS: dict[str, tuple[Call, ...]] = {
             file_args=(0,), file_list_args=(1,),
         ),
         Call("gallery", "/gallery", "2", "_x = len(r)"),
-        Call("groe", "/größe", "", "_x: str = r"),
+        Call("größe", "/größe", "", "_x: str = r"),
         Call("highlight", "/highlight", "'a b c'", "_x: str = r[0]['token']"),
         Call("multimodal", "/multimodal", "{'text': 'hi', 'files': []}", "_x: str = r"),
         Call("respond", "/respond", "'hello'", "_x: str = r[0]['role']"),

@@ -22,7 +22,10 @@ from gradio_codegen_runtime.spec import ApiSpec, dump_spec, load_spec
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "generated_examples"
 PLACEHOLDER_HOST = "http://127.0.0.1:7860"
-APPS = ("calc", "whisper_demo", "gen_components", "stream_in", "stream_out")
+APPS = (
+    "calc", "whisper_demo", "gen_components", "gen_names", "gen_dynamic", "stream_in",
+    "stream_out",
+)
 VERSIONS = ("6.31.0", "5.50.0", "4.44.1")
 #: Apps that need a newer Gradio than every version (``.stream()`` options: 5.0+).
 APP_VERSIONS = {"stream_in": ("6.31.0", "5.50.0"), "stream_out": ("6.31.0", "5.50.0")}

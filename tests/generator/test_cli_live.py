@@ -73,7 +73,7 @@ def test_inspect_prints_typed_signatures(
     assert 'choice: Literal["red", "green", "blue"] = "red"' in out
     assert "level: Literal[1, 2, 3] = 2" in out
     assert "def echo_files(single: FileInput, several: list[FileInput]) -> EchoFilesResult:" in out
-    for name in ("class_", "endpoint_2nd_step", "groe", "text_stats", "text_stats_2", "respond"):
+    for name in ("class_", "endpoint_2nd_step", "größe", "text_stats", "text_stats_2", "respond"):
         assert f"def {name}(" in out
     assert "Range 0 to 10, step 0.5." in out
 
@@ -134,13 +134,19 @@ def test_untyped_values_are_counted_in_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     raw = json.loads(next((EXAMPLES / "calc_6.31.0").glob("*/schema.json")).read_text())
-    raw["endpoints"][0]["parameters"][0]["schema"] = {}
+    raw["endpoints"][0]["parameters"][0]["schema"] = {}  # a Number: typed from the component
+    raw["endpoints"][0]["parameters"][2]["schema"] = {}
+    raw["endpoints"][0]["parameters"][2]["component"] = "MysteryWidget"
     raw["endpoints"][0]["returns"][0]["schema"] = {"description": "anything"}
+    raw["endpoints"][0]["returns"][0]["component"] = "MysteryWidget"
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(raw))
     assert cli([str(schema), "-o", str(tmp_path / "calc_any")]) == 0
-    assert "2 parameter(s)/return(s) have no usable schema and are typed Any" in capsys.readouterr().err
-    assert "num1: Any" in (tmp_path / "calc_any" / "_client.py").read_text()
+    err = capsys.readouterr().err
+    assert "2 parameter(s)/return(s) have no usable schema and are typed JSONValue" in err
+    client = (tmp_path / "calc_any" / "_client.py").read_text()
+    assert "num1: float | None" in client and "num2: JSONValue" in client
+    assert "-> JSONValue:" in client and "num1: Any" not in client
 
 
 def test_incompatible_runtime_raises_helpful_error(tmp_path: Path) -> None:

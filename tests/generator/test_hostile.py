@@ -13,7 +13,10 @@ import builtins
 import contextlib
 import itertools
 import keyword
+import io
 import os
+import tokenize
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,9 +45,25 @@ PAYLOADS = [
     _RUN, f"'); {_RUN}; ('", f'"); {_RUN}; ("', f'"""; {_RUN}; """', f"\n{_RUN}\n",
     f"\\'); {_RUN} #", f"x' if {_RUN} else '", "x" * 3000,
 ]
+#: Names in many scripts, and the Unicode tricks names can play: NFKC twins (ligature,
+#: fullwidth, math letters), invisible joiners and fillers, bidi overrides, and
+#: Latin/Cyrillic/Greek look-alikes.
+UNICODE_NAMES = [
+    "file", "ﬁle", "ｆｉｌｅ", "fi\u200dle", "\U0001d41file", "ℌello", "hello", "生成图片",
+    "生成\u200b图片", "画像を生成", "größe", "GRÖSSE", "straße", "strasse", "ИмяФайла",
+    "раураl", "paypal", "сор", "cop", "αρ", "\u202eevil", "live\u202e", "\u2066x\u2069",
+    "a\u3164b", "\u115fx", "x\ufe0f", "\u0301a", "١٢٣", "e\u0301", "\u00e9", "İstanbul",
+    "\ufeffbom", "mixed生成Name", "send\u00adit", "k\u212a",
+]
 
+unicode_names = st.one_of(
+    st.sampled_from(UNICODE_NAMES),
+    st.lists(st.sampled_from(UNICODE_NAMES), min_size=1, max_size=3).map("".join),
+    st.text(st.characters(categories=["L", "M", "N", "Cf", "Pc"]), min_size=1, max_size=12),
+)
 text = st.one_of(
     st.sampled_from(PAYLOADS),
+    unicode_names,
     st.text(st.characters(exclude_categories=()), max_size=30),
     st.lists(st.sampled_from(PAYLOADS), min_size=1, max_size=4).map("".join),
 )
@@ -123,7 +142,7 @@ parameters = st.builds(
     component=st.one_of(st.sampled_from(["Dropdown", "Checkboxgroup", "File", "Radio"]), text),
     schema=top_schemas, python_type=st.one_of(st.none(), text),
     description=st.one_of(st.none(), text), has_default=st.booleans(), default=json_values,
-    example=json_values, props=props,
+    example=json_values, props=props, updatable=st.booleans(),
 )
 returns = st.builds(
     ReturnSpec, label=st.one_of(st.none(), text), component=text, schema=top_schemas,
@@ -170,8 +189,8 @@ def recording_sanitizer() -> Iterator[set[str]]:
         made.add(out := originals["class_name"](*a, **k))
         return out
 
-    def plain_key(key: object) -> bool:
-        ok = originals["plain_key"](key)
+    def plain_key(key: object, **k: Any) -> bool:
+        ok = originals["plain_key"](key, **k)
         if ok:
             made.add(str(key))
         return bool(ok)
@@ -257,6 +276,55 @@ def _base_vocabulary() -> frozenset[str]:
 
 
 BASE = _base_vocabulary()
+
+
+def check_names_as_written(filename: str, source: str) -> None:
+    """Names as the source spells them (``ast`` shows them after Python's NFKC): each is
+    its own NFKC form, has no invisible or bidi character, and mixes no look-alike
+    scripts; the names a scope defines are unique."""
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type != tokenize.NAME:
+            continue
+        word = token.string
+        assert unicodedata.normalize("NFKC", word) == word, (filename, word)
+        assert not any(names_mod.invisible(ch) for ch in word), (filename, ascii(word))
+        assert not any(unicodedata.bidirectional(ch) in _BIDI_CONTROLS for ch in word), word
+        assert not names_mod.confusable(word), (filename, word)
+    tree = ast.parse(source)
+    for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef))]:
+        defined = [
+            n.name for n in scope.body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        ] + [
+            n.target.id for n in scope.body
+            if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+        ]
+        assert len(defined) == len(set(defined)), (filename, sorted(defined))
+
+
+_BIDI_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 1000)
+@given(texts=st.lists(unicode_names, min_size=1, max_size=6), ascii_only=st.booleans())
+def test_unicode_names_are_unique_after_nfkc_and_look_like_themselves(
+    texts: list[str], ascii_only: bool
+) -> None:
+    allocator = names_mod.NameAllocator()
+    made = [
+        allocator.take(names_mod.identifier(t, "endpoint", ascii_only=ascii_only))
+        for t in texts
+    ]
+    assert len({unicodedata.normalize("NFKC", n) for n in made}) == len(made)
+    for name, raw in zip(made, texts):
+        assert name.isidentifier() and unicodedata.normalize("NFKC", name) == name
+        assert not any(names_mod.invisible(ch) for ch in name), ascii(name)
+        assert not names_mod.confusable(name), name
+        assert name.isascii() or not ascii_only
+        compile(f"def {name}({name}_arg): return {name}_arg", "<name>", "exec")
+        klass = names_mod.class_name(raw, ascii_only=ascii_only)
+        assert klass.isidentifier() and unicodedata.normalize("NFKC", klass) == klass
+        assert not any(names_mod.invisible(ch) for ch in klass) and not names_mod.confusable(klass)
 _counter = itertools.count()
 
 
@@ -266,10 +334,10 @@ _counter = itertools.count()
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.function_scoped_fixture],
 )
-@given(spec=specs)
-def test_hostile_spec_renders_safe_code(spec: ApiSpec, tmp_path: Path) -> None:
+@given(spec=specs, ascii_names=st.booleans())
+def test_hostile_spec_renders_safe_code(spec: ApiSpec, ascii_names: bool, tmp_path: Path) -> None:
     with recording_sanitizer() as made:
-        package = render_package(spec, "hostile_sdk", dist=True)
+        package = render_package(spec, "hostile_sdk", dist=True, ascii_names=ascii_names)
     allowed = BASE | made
     for name, source in package.files.items():
         if not name.endswith(".py"):
@@ -281,7 +349,9 @@ def test_hostile_spec_renders_safe_code(spec: ApiSpec, tmp_path: Path) -> None:
         stray = {i for i in identifiers(source) - allowed if not counted(i, allowed)}
         assert not stray, f"{name}: identifiers not from the sanitizer: {sorted(stray)[:10]}"
         for ident in identifiers(source):
-            assert ident.isascii() and not keyword.iskeyword(ident)
+            assert not keyword.iskeyword(ident)
+            assert ident.isascii() or not ascii_names, ident
+        check_names_as_written(name, source)
     mod_name = f"hostile_sdk_{next(_counter)}"
     target = tmp_path / mod_name
     target.mkdir()

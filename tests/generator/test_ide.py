@@ -59,3 +59,32 @@ def test_every_endpoint_completes_with_signature_and_doc(
     assert "[Slider] Ratio. Range 0 to 10, step 0.5. Default: 2.5." in basics
     assert 'Free text; "quotes" and \\ survive.' in basics
     assert "Choices: 'red', 'green', 'blue'." in basics
+
+
+NAMES_PACKAGE = "gen_names_v6_31_0"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        (f"import {NAMES_PACKAGE}\n{NAMES_PACKAGE}.", {"生成图片", "画像を生成", "größe"}),
+        (f"from {NAMES_PACKAGE} import Client\nClient().", {"生成图片", "画像を生成", "größe"}),
+        (f"from {NAMES_PACKAGE} import Client\nClient().submit.", {"生成图片", "画像を生成"}),
+        (f"import {NAMES_PACKAGE}\n{NAMES_PACKAGE}.生成图片('', 1).", {"图片描述", "长度"}),
+        (f"import {NAMES_PACKAGE}\n{NAMES_PACKAGE}.größe(1, 2).", {"fläche", "umfang"}),
+    ],
+    ids=["module", "client", "submit", "result-zh", "result-de"],
+)
+def test_names_in_the_apps_language_complete(
+    prefix: str, expected: set[str], tmp_path: Path
+) -> None:
+    directory = EXAMPLES / "gen_names_6.31.0"
+    project = jedi.Project(path=str(directory), added_sys_path=[str(directory)])
+    script = jedi.Script(prefix, path=str(tmp_path / "use.py"), project=project)
+    lines = prefix.splitlines()
+    completions = {c.name: c for c in script.complete(len(lines), len(lines[-1]))}
+    assert expected <= set(completions), sorted(completions)[:20]
+    if "生成图片" in expected:
+        signature = completions["生成图片"].get_signatures()[0]
+        assert [p.name for p in signature.params if p.name != "self"] == ["提示词", "步数"]
+        assert "Endpoint: /生成图片" in completions["生成图片"].docstring()

@@ -20,6 +20,7 @@ def main() -> None:
     spec = importlib.util.spec_from_file_location("test_app", app_file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # gradio finds component classes' files through it
     spec.loader.exec_module(module)
     demo = module.demo
     kwargs: dict[str, object] = {

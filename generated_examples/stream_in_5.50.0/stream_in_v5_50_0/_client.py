@@ -15,16 +15,21 @@ from collections.abc import AsyncIterable
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from typing_extensions import Unpack
+
 from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
+    AsyncMapRun,
     AudioChunk,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     FileInput,
     Job,
+    MapOptions,
+    MapRun,
     Param,
     ServerInfo,
     SpaceStatus,
@@ -101,6 +106,26 @@ class _AsyncStart(Protocol):
     def __call__(
         self, endpoint: Endpoint[_T], values: Sequence[Any], /
     ) -> Awaitable[AsyncJob[_T]]: ...
+
+
+class _MapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[_T]: ...
+
+
+class _AsyncMapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[_T]: ...
 
 
 class _Submit:
@@ -204,6 +229,119 @@ class _AsyncSubmit:
         return await self._start(_EP_LOOK, (frame,))
 
 
+class _Map:
+    """Batch calls: each method runs its endpoint over many inputs (``MapRun``)."""
+
+    def __init__(self, start: _MapStart) -> None:
+        self._start = start
+
+    def listen(
+        self,
+        inputs: Iterable[
+            tuple[Iterable[AudioChunk]] | Mapping[str, Any] | Iterable[AudioChunk]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /listen once per input; outcomes come in input order.
+
+        Each input: a tuple ``(chunk,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_LISTEN, inputs, **options)
+
+    def listen_briefly(
+        self,
+        inputs: Iterable[
+            tuple[Iterable[AudioChunk]] | Mapping[str, Any] | Iterable[AudioChunk]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /listen_briefly once per input; outcomes come in input order.
+
+        Each input: a tuple ``(chunk,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_LISTEN_BRIEFLY, inputs, **options)
+
+    def look(
+        self,
+        inputs: Iterable[
+            tuple[Iterable[FileInput]] | Mapping[str, Any] | Iterable[FileInput]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /look once per input; outcomes come in input order.
+
+        Each input: a tuple ``(frame,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_LOOK, inputs, **options)
+
+
+class _AsyncMap:
+    """Batch calls: each method runs its endpoint over many inputs (``AsyncMapRun``)."""
+
+    def __init__(self, start: _AsyncMapStart) -> None:
+        self._start = start
+
+    def listen(
+        self,
+        inputs: Iterable[
+            tuple[AsyncIterable[AudioChunk] | Iterable[AudioChunk]]
+            | Mapping[str, Any]
+            | AsyncIterable[AudioChunk]
+            | Iterable[AudioChunk]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /listen once per input; outcomes come in input order.
+
+        Each input: a tuple ``(chunk,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_LISTEN, inputs, **options)
+
+    def listen_briefly(
+        self,
+        inputs: Iterable[
+            tuple[AsyncIterable[AudioChunk] | Iterable[AudioChunk]]
+            | Mapping[str, Any]
+            | AsyncIterable[AudioChunk]
+            | Iterable[AudioChunk]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /listen_briefly once per input; outcomes come in input order.
+
+        Each input: a tuple ``(chunk,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_LISTEN_BRIEFLY, inputs, **options)
+
+    def look(
+        self,
+        inputs: Iterable[
+            tuple[AsyncIterable[FileInput] | Iterable[FileInput]]
+            | Mapping[str, Any]
+            | AsyncIterable[FileInput]
+            | Iterable[FileInput]
+        ],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /look once per input; outcomes come in input order.
+
+        Each input: a tuple ``(frame,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_LOOK, inputs, **options)
+
+
 class Client(BaseClient):
     """Typed sync client for http://127.0.0.1:7860.
 
@@ -215,6 +353,7 @@ class Client(BaseClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _Submit
+    map: _Map
 
     def __init__(
         self,
@@ -255,6 +394,7 @@ class Client(BaseClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _Submit(self._submit)
+        self.map = _Map(self._map)
 
     def listen(self, chunk: Iterable[AudioChunk]) -> str:
         """Count the audio streamed so far.
@@ -303,6 +443,7 @@ class AsyncClient(BaseAsyncClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _AsyncSubmit
+    map: _AsyncMap
 
     def __init__(
         self,
@@ -343,6 +484,7 @@ class AsyncClient(BaseAsyncClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _AsyncSubmit(self._submit)
+        self.map = _AsyncMap(self._map)
 
     async def listen(
         self,
@@ -457,3 +599,11 @@ def look(frame: Iterable[FileInput]) -> str:
     Endpoint: /look (fn_index 2).
     """
     return default_client().look(frame)
+
+
+#: Each endpoint's descriptor by method name: the command line's subcommands.
+ENDPOINTS: dict[str, Endpoint[Any]] = {
+    "listen": _EP_LISTEN,
+    "listen_briefly": _EP_LISTEN_BRIEFLY,
+    "look": _EP_LOOK,
+}

@@ -14,14 +14,19 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from typing_extensions import Unpack
+
 from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
+    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     Job,
+    MapOptions,
+    MapRun,
     MediaStream,
     Param,
     ServerInfo,
@@ -94,6 +99,26 @@ class _AsyncStart(Protocol):
     ) -> Awaitable[AsyncJob[_T]]: ...
 
 
+class _MapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[_T]: ...
+
+
+class _AsyncMapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[_T]: ...
+
+
 class _Submit:
     """Background calls: each method returns a ``Job`` at once."""
 
@@ -164,6 +189,72 @@ class _AsyncSubmit:
         return await self._start(_EP_ENDLESS, ())
 
 
+class _Map:
+    """Batch calls: each method runs its endpoint over many inputs (``MapRun``)."""
+
+    def __init__(self, start: _MapStart) -> None:
+        self._start = start
+
+    def beeps(
+        self,
+        inputs: Iterable[tuple[()] | tuple[int] | Mapping[str, Any] | int],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[MediaStream]:
+        """Call /beeps once per input; outcomes come in input order.
+
+        Each input: a tuple ``(count,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_BEEPS, inputs, **options)
+
+    def endless(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[MediaStream]:
+        """Call /endless once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_ENDLESS, inputs, **options)
+
+
+class _AsyncMap:
+    """Batch calls: each method runs its endpoint over many inputs (``AsyncMapRun``)."""
+
+    def __init__(self, start: _AsyncMapStart) -> None:
+        self._start = start
+
+    def beeps(
+        self,
+        inputs: Iterable[tuple[()] | tuple[int] | Mapping[str, Any] | int],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[MediaStream]:
+        """Call /beeps once per input; outcomes come in input order.
+
+        Each input: a tuple ``(count,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_BEEPS, inputs, **options)
+
+    def endless(
+        self,
+        inputs: Iterable[tuple[()] | Mapping[str, Any]],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[MediaStream]:
+        """Call /endless once per input; outcomes come in input order.
+
+        Each input: a tuple ``()``, a dict of those names.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_ENDLESS, inputs, **options)
+
+
 class Client(BaseClient):
     """Typed sync client for http://127.0.0.1:7860.
 
@@ -175,6 +266,7 @@ class Client(BaseClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _Submit
+    map: _Map
 
     def __init__(
         self,
@@ -215,6 +307,7 @@ class Client(BaseClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _Submit(self._submit)
+        self.map = _Map(self._map)
 
     def beeps(self, count: int = 3) -> MediaStream:
         """Yield ``count`` short tones, one at a time.
@@ -252,6 +345,7 @@ class AsyncClient(BaseAsyncClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _AsyncSubmit
+    map: _AsyncMap
 
     def __init__(
         self,
@@ -292,6 +386,7 @@ class AsyncClient(BaseAsyncClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _AsyncSubmit(self._submit)
+        self.map = _AsyncMap(self._map)
 
     async def beeps(self, count: int = 3) -> MediaStream:
         """Yield ``count`` short tones, one at a time.
@@ -377,3 +472,10 @@ def endless() -> MediaStream:
     Endpoint: /endless (fn_index 1).
     """
     return default_client().endless()
+
+
+#: Each endpoint's descriptor by method name: the command line's subcommands.
+ENDPOINTS: dict[str, Endpoint[Any]] = {
+    "beeps": _EP_BEEPS,
+    "endless": _EP_ENDLESS,
+}

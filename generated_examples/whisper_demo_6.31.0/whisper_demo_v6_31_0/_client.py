@@ -14,15 +14,20 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from typing_extensions import Unpack
+
 from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
+    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     FileInput,
     Job,
+    MapOptions,
+    MapRun,
     Param,
     ServerInfo,
     SpaceStatus,
@@ -75,6 +80,26 @@ class _AsyncStart(Protocol):
     ) -> Awaitable[AsyncJob[_T]]: ...
 
 
+class _MapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[_T]: ...
+
+
+class _AsyncMapStart(Protocol):
+    def __call__(
+        self,
+        endpoint: Endpoint[_T],
+        inputs: Iterable[Any],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[_T]: ...
+
+
 class _Submit:
     """Background calls: each method returns a ``Job`` at once."""
 
@@ -115,6 +140,46 @@ class _AsyncSubmit:
         return await self._start(_EP_PREDICT, (audio,))
 
 
+class _Map:
+    """Batch calls: each method runs its endpoint over many inputs (``MapRun``)."""
+
+    def __init__(self, start: _MapStart) -> None:
+        self._start = start
+
+    def predict(
+        self,
+        inputs: Iterable[tuple[FileInput] | Mapping[str, Any] | FileInput],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> MapRun[str]:
+        """Call /predict once per input; outcomes come in input order.
+
+        Each input: a tuple ``(audio,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_PREDICT, inputs, **options)
+
+
+class _AsyncMap:
+    """Batch calls: each method runs its endpoint over many inputs (``AsyncMapRun``)."""
+
+    def __init__(self, start: _AsyncMapStart) -> None:
+        self._start = start
+
+    def predict(
+        self,
+        inputs: Iterable[tuple[FileInput] | Mapping[str, Any] | FileInput],
+        /,
+        **options: Unpack[MapOptions],
+    ) -> AsyncMapRun[str]:
+        """Call /predict once per input; outcomes come in input order.
+
+        Each input: a tuple ``(audio,)``, a dict of those names, or the value itself.
+        Options: ``MapOptions`` (concurrency, checkpoint, progress, replicas).
+        """
+        return self._start(_EP_PREDICT, inputs, **options)
+
+
 class Client(BaseClient):
     """Typed sync client for http://127.0.0.1:7860.
 
@@ -126,6 +191,7 @@ class Client(BaseClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _Submit
+    map: _Map
 
     def __init__(
         self,
@@ -166,6 +232,7 @@ class Client(BaseClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _Submit(self._submit)
+        self.map = _Map(self._map)
 
     def predict(self, audio: FileInput) -> str:
         """Describe a WAV recording as text.
@@ -188,6 +255,7 @@ class AsyncClient(BaseAsyncClient):
     _SPACE_ID = _SPACE_ID
     _SERVER = _SERVER
     submit: _AsyncSubmit
+    map: _AsyncMap
 
     def __init__(
         self,
@@ -228,6 +296,7 @@ class AsyncClient(BaseAsyncClient):
             wake_timeout=wake_timeout,
         )
         self.submit = _AsyncSubmit(self._submit)
+        self.map = _AsyncMap(self._map)
 
     async def predict(self, audio: FileInput) -> str:
         """Describe a WAV recording as text.
@@ -282,3 +351,9 @@ def predict(audio: FileInput) -> str:
     Endpoint: /predict (fn_index 0).
     """
     return default_client().predict(audio)
+
+
+#: Each endpoint's descriptor by method name: the command line's subcommands.
+ENDPOINTS: dict[str, Endpoint[Any]] = {
+    "predict": _EP_PREDICT,
+}
