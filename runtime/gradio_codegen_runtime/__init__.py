@@ -7,12 +7,13 @@ when a Space id must be resolved).
 
 from __future__ import annotations
 
-from ._version import MIN_SUPPORTED_API, RUNTIME_API, __version__
-from ._connection import MAX_DOWNLOAD_SIZE, STREAM_READ_TIMEOUT, RetryPolicy, ServerInfo
 from ._batch import Outcome
+from ._chunks import AudioChunk, AudioFrames
+from ._connection import MAX_DOWNLOAD_SIZE, STREAM_READ_TIMEOUT, RetryPolicy, ServerInfo
 from ._mapplan import MapOptions
-from .client import AsyncClient, BaseAsyncClient, BaseClient, Client
 from ._stream_plan import StreamInput
+from ._version import MIN_SUPPORTED_API, RUNTIME_API, __version__
+from .client import BaseAsyncClient, BaseClient
 from .endpoint import NOT_GIVEN, Endpoint, NotGiven, Param
 from .errors import (
     APIConnectionError,
@@ -33,8 +34,8 @@ from .errors import (
     ValidationError,
     ZeroGPUQuotaError,
 )
-from ._chunks import AudioChunk, AudioFrames
 from .files import FileInput, FileRef
+from .generic import AsyncClient, Client
 from .hub import SpaceStatus
 from .jobs import AsyncJob, Job
 from .media import MediaSegment, MediaStream

@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from . import _transfer
 from ._hls import Fetch, MediaSegment, Step, Wait, follow
