@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["FILE_DATA_SCHEMA", "OLD_PROTOCOLS", "normalize_info", "unqueued_fns"]
+__all__ = [
+    "FILE_DATA_SCHEMA", "OLD_PROTOCOLS", "config_suffices", "normalize_info", "unqueued_fns",
+]
 
 #: Protocols of servers older than 4.9.
 OLD_PROTOCOLS = frozenset({"sse", "ws"})
@@ -81,6 +83,14 @@ def normalize_info(config: Mapping[str, Any], info: Mapping[str, Any]) -> dict[s
         **info,
         "named_endpoints": {key: _modern_entry(entry, is_3x) for key, entry in named.items()},
     }
+
+
+def config_suffices(protocol: str | None, status_code: int) -> bool:
+    """Whether a failed ``/info`` may be replaced by ``/config`` alone: only on 3.x
+    (``ws``), where early apps have no ``/info`` (404) and any app with a component
+    class 3.x's serializers do not know (a custom component or a subclass) makes
+    ``/info`` fail (500, ``KeyError`` in the server)."""
+    return protocol == "ws" and (status_code == 404 or status_code >= 500)
 
 
 def unqueued_fns(config: Mapping[str, Any]) -> tuple[int, ...]:

@@ -26,12 +26,13 @@ from ._connection import (
     redact_url,
 )
 from ._netenv import NetOptions, Verify
+from ._old_info import config_suffices
 from ._old_session import AsyncOldSession, OldSession
 from ._old_wire import PER_JOB_PROTOCOLS
 from ._session import SyncSession
 from ._stream_feed import afeed, feed
 from .endpoint import Endpoint, endpoint_from_spec
-from .errors import AuthenticationError, NotFoundError
+from .errors import APIStatusError, AuthenticationError, NotFoundError
 from .hub import saved_token
 from .jobs import AsyncJob, Job
 
@@ -508,10 +509,10 @@ class Client(BaseClient):
                         info = self._conn.request_json(
                             "GET", self._conn.url("info"), "reading /info"
                         )
-                    except NotFoundError:
-                        if server.protocol != "ws":
+                    except APIStatusError as exc:
+                        if not config_suffices(server.protocol, exc.status_code):
                             raise
-                        info = {}  # an early 3.x app: /config says it all
+                        info = {}  # a 3.x app: /config says it all
                     assert server.config is not None
                     self._discovery.build(server.config, info, self._conn.base_url)
         return self._discovery.get(api_name)
@@ -561,10 +562,10 @@ class AsyncClient(BaseAsyncClient):
                 info = await self._conn.arequest_json(
                     "GET", self._conn.url("info"), "reading /info"
                 )
-            except NotFoundError:
-                if server.protocol != "ws":
+            except APIStatusError as exc:
+                if not config_suffices(server.protocol, exc.status_code):
                     raise
-                info = {}  # an early 3.x app: /config says it all
+                info = {}  # a 3.x app: /config says it all
             assert server.config is not None
             self._discovery.build(server.config, info, self._conn.base_url)
         return self._discovery.get(api_name)
