@@ -4,7 +4,8 @@ the app's own Chinese, Japanese and German words, and components an event update
 take the updated values.
 
 What these versions lack, asserted as such: no version before 4.23 tells defaults
-in ``/info``, so no parameter has one; 3.x's ``/info`` fails (HTTP 500) for an app
+in ``/info``, so they come from the components' initial values in ``/config``, as
+later versions give them; 3.x's ``/info`` fails (HTTP 500) for an app
 with a component class its serializers do not know (``Stars`` here), so the SDK is
 made from ``/config`` alone; ``gr.Navbar`` (5.x) is absent from the app there.
 """
@@ -48,6 +49,7 @@ def test_names_are_the_apps_words(
     with sdk.Client() as app:
         zh = app.生成图片(提示词="猫", 步数=3)
         assert (zh.图片描述, zh.长度) == ("猫×3", 3)
+        assert app.生成图片("鱼").长度 == 20
         assert app.submit.画像を生成("ねこ", 2).result(timeout=60).出力テキスト == "ねこ"
         assert app.größe(3, höhe=4.5) == (13.5, 15.0)
         assert app.größe(3, 4.5).fläche == 13.5
@@ -67,8 +69,9 @@ def test_names_are_the_apps_words(
     capsys.readouterr()
     assert cli(["inspect", url]) == 0
     out = capsys.readouterr().out
-    # Before 4.23 /info tells no defaults: the Slider's 20 is not one here.
-    assert "def 生成图片(提示词: str, 步数: float) -> 生成图片Result:" in out
+    # The Slider's initial 20 is the default, from /config (a 4.23+ /info tells it).
+    assert "def 生成图片(提示词: str, 步数: float = 20) -> 生成图片Result:" in out
+    assert "def 画像を生成(プロンプト: str, 枚数: float = 1" in out  # 1 or 1.0
     assert "def größe(breite: float, höhe: float) -> GrößeResult:" in out
 
 
@@ -101,11 +104,12 @@ def test_updated_components_take_updated_values(make_sdk: Any, old_version: str)
     # Static components are still checked before anything is sent.
     with sdk.Client() as app:
         with pytest.raises(ValidationError, match="'red' or 'green'") as info:
-            app.paint("purple", 0.5)  # no defaults before 4.23
+            app.paint("purple")
         assert info.value.parameter == "color"
         with pytest.raises(ValidationError, match=r"must be <= 1.0, got 2"):
             app.paint("red", 2)
         assert app.paint("green", 0.5) == "green at 0.5"
+        assert app.paint("green") == "green at 1"  # opacity's initial value, from /config
     assert sdk._client._EP_RUN.check([500]) == [500]
     assert sdk._client._EP_ORDER.check(["XL"]) == ["XL"]
 
@@ -118,3 +122,24 @@ def test_3x_info_failure_falls_back_to_config(serve: Any, old_version: str) -> N
     with Client(url) as app:
         assert "/rate" in app.endpoints()
         assert app.predict("/rate", 1) == (2, "1.0 stars")
+
+
+def test_config_defaults_only_plain_values() -> None:
+    """Defaults from /config: plain initial values only, never a file's old wire
+    form, never over what /info says."""
+    from gradio_codegen_runtime._old_info import config_default
+
+    entry = {"label": "x", "type": {"type": "number"}}
+
+    def comp(kind: str, value: Any) -> dict[str, Any]:
+        return {"id": 1, "type": kind, "props": {"value": value}}
+
+    assert config_default(entry, comp("slider", 20))["parameter_default"] == 20
+    assert config_default(entry, comp("checkboxgroup", ["a"]))["parameter_default"] == ["a"]
+    for kind, value in [("textbox", ""), ("number", None), ("file", "a.txt"),
+                        ("image", "data:image/png;base64,AA=="), ("checkboxgroup", [{}]),
+                        ("dropdown", {"a": 1})]:
+        assert "parameter_has_default" not in config_default(entry, comp(kind, value))
+    told = {**entry, "parameter_has_default": False}
+    assert config_default(told, comp("slider", 3)) == told
+    assert config_default(entry, None) == entry
