@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Command 2: install everything the test suite needs (project, test tools, the three
-# Gradio server environments) and run the whole suite.
+# Command 2: install everything the test suite needs (the runtime and the project, test
+# tools, the Gradio server environments, old versions included) and run the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"

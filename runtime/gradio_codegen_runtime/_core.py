@@ -13,7 +13,11 @@ from ._diff import apply_diff
 from .errors import AppError, CancelledError, ProtocolError, ZeroGPUQuotaError
 from .status import LogMessage, ProgressUnit, Status
 
-__all__ = ["DIFF_PROTOCOLS", "JobCore", "app_error", "error_message"]
+__all__ = ["DIFF_PROTOCOLS", "END", "WAIT", "JobCore", "app_error", "error_message"]
+
+#: What ``JobCore.next_output`` gives besides an output: none yet, or no more.
+WAIT: Any = object()
+END: Any = object()
 
 #: Protocols whose generator updates after the first are diffs.
 DIFF_PROTOCOLS = frozenset({"sse_v2", "sse_v2.1", "sse_v3"})
@@ -88,6 +92,9 @@ class JobCore:
     ) -> None:
         self.fn_index = fn_index
         self.event_id: str | None = None
+        #: The session the job joined: /cancel must name it, and the client's current
+        #: session may have changed since (``reset_session``, or a broken stream).
+        self.session_hash = ""
         self.protocol = protocol
         self.generator = generator
         self.decode = decode
@@ -231,6 +238,19 @@ class JobCore:
         text = reason or "the job was cancelled"
         self.error = CancelledError(text)
         return self._status(stage="cancelled", code="cancelled", success=False, message=text)
+
+    def next_output(self, index: int) -> Any:
+        """The output update ``index`` for an iterator over the job: ``WAIT`` while it
+        has not come, ``END`` once the job ended without it (completed, or cancelled by
+        its caller); the job's error when it failed."""
+        if index < len(self.outputs):
+            return self.outputs[index]
+        if not self.done:
+            return WAIT
+        error = self.error
+        if error is None or (isinstance(error, CancelledError) and self.cancel_requested):
+            return END
+        raise error
 
     def outcome(self) -> Any:
         if self.error is not None:

@@ -1,5 +1,9 @@
 """HTTP failures: which requests may be retried, how long to wait, and which runtime
-error an error status becomes. Shared by the connection and both sessions."""
+error an error status becomes. Shared by the connection and both sessions.
+
+The retry decisions are pure (``RetryPolicy.after_error`` / ``after_status``: the
+seconds to wait before sending again, or None to give up), so the sync and async
+request loops differ only in how they send and sleep."""
 
 from __future__ import annotations
 
@@ -19,7 +23,16 @@ from .errors import (
     ValidationError,
 )
 
-__all__ = ["JOIN_RETRY_STATUS", "RETRY_STATUS", "RetryPolicy", "retry_after", "status_error"]
+__all__ = [
+    "JOIN_RETRY_STATUS", "RETRY_STATUS", "RetryPolicy", "is_connect", "retry_after",
+    "status_error",
+]
+
+#: Statuses that mean "not processed, try later" for a request that is safe to repeat.
+RETRY_STATUS = frozenset({429, 502, 503, 504})
+#: A join answered 502/504 by a proxy may have reached the app and queued the job:
+#: only statuses that say "not processed" are retried, so a job never runs twice.
+JOIN_RETRY_STATUS = frozenset({429, 503})
 
 
 @dataclass(frozen=True)
@@ -37,12 +50,30 @@ class RetryPolicy:
         base: float = min(self.initial_delay * 2.0**attempt, self.max_delay)
         return base * (0.75 + random.random() * 0.5)
 
+    def after_error(self, exc: Exception, attempt: int, *, reached: bool = False) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1`` after a transport error, or
+        None to give up: only a connection that never reached the app (nothing ran
+        there, and ``reached`` is False) is tried again."""
+        if reached or attempt >= self.max_retries or not is_connect(exc):
+            return None
+        return self.delay(attempt)
 
-#: Statuses that mean "not processed, try later" for a request that is safe to repeat.
-RETRY_STATUS = frozenset({429, 502, 503, 504})
-#: A join answered 502/504 by a proxy may have reached the app and queued the job:
-#: only statuses that say "not processed" are retried, so a job never runs twice.
-JOIN_RETRY_STATUS = frozenset({429, 503})
+    def after_status(
+        self, response: _http.Response, attempt: int,
+        statuses: frozenset[int] = RETRY_STATUS,
+    ) -> float | None:
+        """Seconds to wait before sending again after an answer whose status says
+        "not processed, try later" (honouring Retry-After), or None to take it."""
+        if response.status_code not in statuses or attempt >= self.max_retries:
+            return None
+        return self.delay(attempt, retry_after(response))
+
+
+def is_connect(exc: Exception) -> bool:
+    """The request never reached the app (connecting failed, or no pooled slot)."""
+    return isinstance(exc, _http.ConnectError) or type(exc).__name__ in (
+        "ConnectTimeout", "PoolTimeout",
+    )
 
 
 def retry_after(response: _http.Response) -> float | None:

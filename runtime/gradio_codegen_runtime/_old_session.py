@@ -31,7 +31,8 @@ import uuid
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 from . import _http, _transfer
-from ._connection import JSON, USER_AGENT, Connection, _dumps, redact_url, status_error
+from ._answers import dumps
+from ._connection import JSON, USER_AGENT, Connection, redact_url, status_error
 from ._core import JobCore
 from ._h1 import chunks
 from ._h1_async import achunks
@@ -47,7 +48,7 @@ from .errors import (
     ProtocolError,
 )
 from ._outputs import wrap_files
-from .jobs import AsyncJob, Job
+from .jobs import AsyncJob, AsyncJobState, Job, JobState
 
 if TYPE_CHECKING:
     from ._connection import ServerInfo
@@ -56,7 +57,7 @@ __all__ = ["AsyncOldSession", "OldSession"]
 
 log = logging.getLogger("gradio_codegen")
 T = TypeVar("T")
-AnyJob = TypeVar("AnyJob", Job[Any], AsyncJob[Any])
+AnyJob = TypeVar("AnyJob", JobState, AsyncJobState)
 #: Largest WebSocket message accepted (3.x sends images and files inline, base64).
 MAX_WS_MESSAGE = 256 * 1024**2
 WS_EXTRA = (
@@ -92,12 +93,12 @@ def _job_parts(
     return core, PerJobExchange(protocol, endpoint.fn_index, session_hash, data)
 
 
-def _deliver(job: Job[Any] | AsyncJob[Any], exchange: PerJobExchange, msg: Any) -> None:
+def _deliver(job: JobState | AsyncJobState, exchange: PerJobExchange, msg: Any) -> None:
     """Hand one message (already answered) to the job."""
-    if exchange.event_id is not None and job._core.event_id is None:
-        job._core.event_id = exchange.event_id
+    if exchange.event_id is not None and job.core.event_id is None:
+        job.core.event_id = exchange.event_id
     if isinstance(msg, dict):
-        job._process([msg])
+        job.apply([msg])
 
 
 def _runner(info: ServerInfo, exchange: PerJobExchange) -> str:
@@ -191,16 +192,16 @@ def _http_error(exc: BaseException, conn: Connection) -> BaseException:
     return exc
 
 
-def _end(job: Job[Any] | AsyncJob[Any], error: BaseException) -> None:
+def _end(job: JobState | AsyncJobState, error: BaseException) -> None:
     """End a job whose stream failed: cancelled when it was asked to be."""
-    if job._core.cancel_requested:
-        job._end_cancelled()
+    if job.core.cancel_requested:
+        job.cancelled()
     else:
-        job._fail(error)
+        job.fail(error)
 
 
-def _end_of_stream(job: Job[Any] | AsyncJob[Any]) -> None:
-    if not job._core.done:
+def _end_of_stream(job: JobState | AsyncJobState) -> None:
+    if not job.core.done:
         _end(job, APIConnectionError(CLOSED_EARLY))
 
 
@@ -217,10 +218,10 @@ class _Base:
         """Start a new session (fresh ``gr.State``) for later jobs."""
         self.session_hash = uuid.uuid4().hex
 
-    def _reset_request(self, job: Job[Any] | AsyncJob[Any]) -> tuple[str, bytes] | None:
+    def _reset_request(self, job: JobState | AsyncJobState) -> tuple[str, bytes] | None:
         exchange = self._exchanges.get(id(job))
         body = exchange.reset_body() if exchange is not None else None
-        return None if body is None else (self.conn.url("reset"), _dumps(body))
+        return None if body is None else (self.conn.url("reset"), dumps(body))
 
 
 # -- blocking I/O ---------------------------------------------------------------------
@@ -233,7 +234,7 @@ class OldSession(_Base):
         super().__init__(conn)
         self._lock = threading.Lock()
         self._closers: dict[int, Callable[[], None]] = {}
-        self._jobs: dict[int, Job[Any]] = {}
+        self._jobs: dict[int, JobState] = {}
 
     def call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         job: Job[T] = self.submit(endpoint, values, blocking=True)
@@ -245,10 +246,10 @@ class OldSession(_Base):
         """Start a job; ``blocking``: run its stream on this thread, to its end."""
         info = self.conn.ensure_ready()
         pending = _pending(self.conn, endpoint, values)
-        paths = _transfer.upload(self.conn, uploads_of(pending)) if pending.uploads else []
+        paths = self.conn.upload(uploads_of(pending)) if pending.uploads else []
         core, exchange = _job_parts(self.conn, info, endpoint, pending, paths, self.session_hash)
-        job: Job[Any] = Job(core, self)
-        job._session_hash = exchange.session_hash
+        core.session_hash = exchange.session_hash
+        job = JobState(core)
         how = _runner(info, exchange)
         run = {"post": self._run_post, "ws": self._run_ws, "sse": self._run_sse}[how]
         if how == "ws":
@@ -268,10 +269,10 @@ class OldSession(_Base):
                 target=self._serve, args=(run, job, exchange), daemon=True,
                 name=f"gradio-codegen-job-{exchange.session_hash[:8]}",
             ).start()
-        return job
+        return Job(job, self)
 
     def _serve(
-        self, run: Callable[[Job[Any], PerJobExchange], None], job: Job[Any],
+        self, run: Callable[[JobState, PerJobExchange], None], job: JobState,
         exchange: PerJobExchange,
     ) -> None:
         try:
@@ -290,16 +291,16 @@ class OldSession(_Base):
                 self._jobs.pop(id(job), None)
                 self._exchanges.pop(id(job), None)
 
-    def _opened(self, job: Job[Any], closer: Callable[[], None]) -> None:
+    def _opened(self, job: JobState, closer: Callable[[], None]) -> None:
         """Record how to close the job's stream; close it at once if the job was
         cancelled (or the client closed) while it opened."""
         with self._lock:
             self._closers[id(job)] = closer
-            late = job._core.done
+            late = job.core.done
         if late:
             closer()
 
-    def _run_sse(self, job: Job[Any], exchange: PerJobExchange) -> None:
+    def _run_sse(self, job: JobState, exchange: PerJobExchange) -> None:
         conn = self.conn
         url = conn.url("queue/join") + "?" + exchange.join_query()
         try:
@@ -315,56 +316,56 @@ class OldSession(_Base):
                         if reply is not None:
                             self._post_data(reply)
                         _deliver(job, exchange, msg)
-                        if exchange.done or job._core.done:
+                        if exchange.done or job.core.done:
                             return
         except (_http.TransportError, _http.TimeoutException) as exc:
-            if not job._core.done:
+            if not job.core.done:
                 raise _http_error(exc, conn) from None
 
-    def _run_post(self, job: Job[Any], exchange: PerJobExchange) -> None:
-        response = self.conn._send_sync(
+    def _run_post(self, job: JobState, exchange: PerJobExchange) -> None:
+        response = self.conn._send(
             "POST", self.conn.url("run/predict"), "calling the app", content_type=JSON,
-            content=_dumps(exchange.run_body()),
+            content=dumps(exchange.run_body()),
         )
         message = _run_message(response)
         exchange.feed(message)
         _deliver(job, exchange, message)
 
     def _post_data(self, body: dict[str, Any]) -> None:
-        response = self.conn._send_sync(
+        response = self.conn._send(
             "POST", self.conn.url("queue/data"), "sending the job's data",
-            content_type=JSON, content=_dumps(body),
+            content_type=JSON, content=dumps(body),
         )
         if response.status_code >= 400:
             raise status_error(response, "sending the job's data")
 
-    def _run_ws(self, job: Job[Any], exchange: PerJobExchange) -> None:
+    def _run_ws(self, job: JobState, exchange: PerJobExchange) -> None:
         from websockets.sync.client import connect
 
         url, options = _ws_target(self.conn, self.conn.sync)
         try:
             with connect(url, **options) as ws:
                 self._opened(job, ws.close)
-                while not (exchange.done or job._core.done):
+                while not (exchange.done or job.core.done):
                     msg = json.loads(ws.recv())
                     reply = exchange.feed(msg)
                     if reply is not None:
                         ws.send(json.dumps(reply))
                     _deliver(job, exchange, msg)
         except Exception as exc:
-            if not job._core.done:
+            if not job.core.done:
                 raise _ws_error(exc, self.conn) from None
 
-    def cancel(self, job: Job[Any]) -> bool:
+    def cancel(self, job: JobState) -> bool:
         request = self._reset_request(job)
         if request is not None:
             try:
-                self.conn._send_sync(
+                self.conn._send(
                     "POST", request[0], "cancelling", content_type=JSON, content=request[1]
                 )
             except GradioError as exc:
                 log.warning("cancel request failed: %s", exc)
-        job._end_cancelled()
+        job.cancelled()
         with self._lock:
             closer = self._closers.get(id(job))
         if closer is not None:
@@ -378,7 +379,7 @@ class OldSession(_Base):
             jobs = list(self._jobs.values())
             closers = list(self._closers.values())
         for job in jobs:
-            job._end_cancelled("the client was closed")
+            job.cancelled("the client was closed")
         for closer in closers:
             _quietly(closer)
 
@@ -399,15 +400,15 @@ class AsyncOldSession(_Base):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._jobs: dict[int, AsyncJob[Any]] = {}
+        self._jobs: dict[int, AsyncJobState] = {}
 
     async def submit(self, endpoint: Endpoint[Any], values: Sequence[Any]) -> AsyncJob[Any]:
         info = await self.conn.aensure_ready()
         pending = _pending(self.conn, endpoint, values)
-        paths = await _transfer.aupload(self.conn, uploads_of(pending)) if pending.uploads else []
+        paths = await self.conn.aupload(uploads_of(pending)) if pending.uploads else []
         core, exchange = _job_parts(self.conn, info, endpoint, pending, paths, self.session_hash)
-        job: AsyncJob[Any] = AsyncJob(core, self)
-        job._session_hash = exchange.session_hash
+        core.session_hash = exchange.session_hash
+        job = AsyncJobState(core)
         how = _runner(info, exchange)
         if how == "ws":
             try:
@@ -420,9 +421,9 @@ class AsyncOldSession(_Base):
         self._jobs[id(job)] = job
         self._exchanges[id(job)] = exchange
         self._tasks[id(job)] = asyncio.create_task(self._serve(run, job, exchange))
-        return job
+        return AsyncJob(job, self)
 
-    async def _serve(self, run: Any, job: AsyncJob[Any], exchange: PerJobExchange) -> None:
+    async def _serve(self, run: Any, job: AsyncJobState, exchange: PerJobExchange) -> None:
         try:
             await run(job, exchange)
             _end_of_stream(job)
@@ -438,7 +439,7 @@ class AsyncOldSession(_Base):
             self._jobs.pop(id(job), None)
             self._exchanges.pop(id(job), None)
 
-    async def _run_sse(self, job: AsyncJob[Any], exchange: PerJobExchange) -> None:
+    async def _run_sse(self, job: AsyncJobState, exchange: PerJobExchange) -> None:
         conn = self.conn
         url = conn.url("queue/join") + "?" + exchange.join_query()
         try:
@@ -453,55 +454,55 @@ class AsyncOldSession(_Base):
                         if reply is not None:
                             await self._post_data(reply)
                         _deliver(job, exchange, msg)
-                        if exchange.done or job._core.done:
+                        if exchange.done or job.core.done:
                             return
         except (_http.TransportError, _http.TimeoutException) as exc:
-            if not job._core.done:
+            if not job.core.done:
                 raise _http_error(exc, conn) from None
 
-    async def _run_post(self, job: AsyncJob[Any], exchange: PerJobExchange) -> None:
-        response = await self.conn._send_async(
+    async def _run_post(self, job: AsyncJobState, exchange: PerJobExchange) -> None:
+        response = await self.conn._asend(
             "POST", self.conn.url("run/predict"), "calling the app", content_type=JSON,
-            content=_dumps(exchange.run_body()),
+            content=dumps(exchange.run_body()),
         )
         message = _run_message(response)
         exchange.feed(message)
         _deliver(job, exchange, message)
 
     async def _post_data(self, body: dict[str, Any]) -> None:
-        response = await self.conn._send_async(
+        response = await self.conn._asend(
             "POST", self.conn.url("queue/data"), "sending the job's data",
-            content_type=JSON, content=_dumps(body),
+            content_type=JSON, content=dumps(body),
         )
         if response.status_code >= 400:
             raise status_error(response, "sending the job's data")
 
-    async def _run_ws(self, job: AsyncJob[Any], exchange: PerJobExchange) -> None:
+    async def _run_ws(self, job: AsyncJobState, exchange: PerJobExchange) -> None:
         from websockets.asyncio.client import connect
 
         url, options = _ws_target(self.conn, self.conn.aclient)
         try:
             async with connect(url, **options) as ws:
-                while not (exchange.done or job._core.done):
+                while not (exchange.done or job.core.done):
                     msg = json.loads(await ws.recv())
                     reply = exchange.feed(msg)
                     if reply is not None:
                         await ws.send(json.dumps(reply))
                     _deliver(job, exchange, msg)
         except Exception as exc:
-            if not job._core.done:
+            if not job.core.done:
                 raise _ws_error(exc, self.conn) from None
 
-    async def cancel(self, job: AsyncJob[Any]) -> bool:
+    async def cancel(self, job: AsyncJobState) -> bool:
         request = self._reset_request(job)
         if request is not None:
             try:
-                await self.conn._send_async(
+                await self.conn._asend(
                     "POST", request[0], "cancelling", content_type=JSON, content=request[1]
                 )
             except GradioError as exc:
                 log.warning("cancel request failed: %s", exc)
-        job._end_cancelled()
+        job.cancelled()
         task = self._tasks.get(id(job))
         if task is not None:
             task.cancel()  # closes the job's stream
@@ -510,7 +511,7 @@ class AsyncOldSession(_Base):
     async def close(self) -> None:
         self._closed = True
         for job in list(self._jobs.values()):
-            job._end_cancelled("the client was closed")
+            job.cancelled("the client was closed")
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()

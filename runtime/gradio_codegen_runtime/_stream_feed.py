@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _transfer
 from ._chunks import as_upload
-from ._connection import JSON, _dumps
+from ._answers import JSON, dumps
 from ._inputs import Pending, collect, substitute, uploads_of
 from ._steps import Steps
 from ._stream_plan import END, PULL, Close, Send, Sleep, Step, StreamInput, WaitAck, plan
@@ -31,7 +31,7 @@ from ._httperrors import status_error
 from .endpoint import Endpoint
 from .errors import APITimeoutError, GradioError, ValidationError
 from .files import is_file_like
-from .jobs import AsyncJob, Job
+from .jobs import AsyncJob, Job, state_of
 
 if TYPE_CHECKING:
     from ._async_session import AsyncSession
@@ -95,8 +95,8 @@ class _Feed:
         assert self.job is not None
         if data is None:
             return b"{}"
-        return _dumps(self.conn.join_body(
-            self.endpoint.fn_index, data, self.job._session_hash,
+        return dumps(self.conn.join_body(
+            self.endpoint.fn_index, data, state_of(self.job).core.session_hash,
             self.endpoint.oauth_token is not None,
         ))
 
@@ -192,7 +192,7 @@ class _SyncFeed(_Feed):
         assert isinstance(step, (Send, Close))
         data = None if isinstance(step, Close) else self._data(self.with_chunk(step.chunk))
         try:
-            response = self.conn._send_sync(*self.post(data), content_type=JSON, content=self.body(data))
+            response = self.conn._send(*self.post(data), content_type=JSON, content=self.body(data))
         except GradioError:
             if not self.gone(data is None):
                 raise
@@ -201,7 +201,7 @@ class _SyncFeed(_Feed):
 
     def _data(self, values: list[Any]) -> list[Any]:
         pending = self.pending(values)
-        paths = _transfer.upload(self.conn, uploads_of(pending)) if pending.uploads else []
+        paths = self.conn.upload(uploads_of(pending)) if pending.uploads else []
         return self.endpoint.layout(substitute(pending, paths))
 
     def _abort(self, job: Job[Any], exc: BaseException) -> None:
@@ -211,10 +211,10 @@ class _SyncFeed(_Feed):
         if not isinstance(exc, Exception):
             job.cancel()
             return
-        job._fail(exc)
+        state_of(job).fail(exc)
         try:
             assert job.event_id is not None
-            self.conn.cancel(self.endpoint.fn_index, job.event_id, job._session_hash)
+            self.conn.cancel(self.endpoint.fn_index, job.event_id, state_of(job).core.session_hash)
         except GradioError as error:
             log.warning("could not cancel the stream after its feed failed: %s", error)
 
@@ -325,7 +325,7 @@ class _AsyncFeed(_Feed):
         assert isinstance(step, (Send, Close))
         data = None if isinstance(step, Close) else await self._data(self.with_chunk(step.chunk))
         try:
-            response = await self.conn._send_async(*self.post(data), content_type=JSON, content=self.body(data))
+            response = await self.conn._asend(*self.post(data), content_type=JSON, content=self.body(data))
         except GradioError:
             if not self.gone(data is None):
                 raise
@@ -334,7 +334,7 @@ class _AsyncFeed(_Feed):
 
     async def _data(self, values: list[Any]) -> list[Any]:
         pending = self.pending(values)
-        paths = await _transfer.aupload(self.conn, uploads_of(pending)) if pending.uploads else []
+        paths = await self.conn.aupload(uploads_of(pending)) if pending.uploads else []
         return self.endpoint.layout(substitute(pending, paths))
 
     async def _abort(self, job: AsyncJob[Any], exc: BaseException) -> None:
@@ -347,10 +347,10 @@ class _AsyncFeed(_Feed):
             _TASKS.add(task)
             task.add_done_callback(_TASKS.discard)
             return
-        job._fail(exc)
+        state_of(job).fail(exc)
         try:
             assert job.event_id is not None
-            await self.conn.acancel(self.endpoint.fn_index, job.event_id, job._session_hash)
+            await self.conn.acancel(self.endpoint.fn_index, job.event_id, state_of(job).core.session_hash)
         except GradioError as error:
             log.warning("could not cancel the stream after its feed failed: %s", error)
 

@@ -14,10 +14,11 @@ import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import _http
-from ._connection import USER_AGENT, _host_key, redact_url, status_error
+from ._connection import USER_AGENT, redact_url, status_error
+from ._link import _host_key
 from ._h1 import chunks
 from ._h1_async import achunks
 from .errors import APIConnectionError, APITimeoutError, ProtocolError, ValidationError
@@ -26,9 +27,7 @@ if TYPE_CHECKING:
     from ._connection import Connection
     from .files import UploadFile
 
-__all__ = [
-    "adownload", "aread_bytes", "aupload", "check_size", "download", "read_bytes", "upload",
-]
+__all__ = ["adownload", "aread_bytes", "check_size", "download", "read_bytes"]
 
 _MAX_REDIRECTS = 5
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -47,31 +46,6 @@ def check_size(conn: Connection, files: Sequence[tuple[str, UploadFile]]) -> Non
                 f"app's limit of {limit} bytes",
                 parameter=param,
             )
-
-
-def upload(conn: Connection, files: Sequence[UploadFile]) -> list[str]:
-    """Upload files (streamed from disk) and return their server paths."""
-    paths: list[str] = []
-    for item in files:
-        with _opened(item) as fileobj:
-            response = conn._send_sync(
-                "POST", conn.url("upload"), "uploading a file", retry=False,
-                files=[("files", (item.name, fileobj, "application/octet-stream"))],
-            )
-        paths.extend(_upload_paths(response, 1))
-    return paths
-
-
-async def aupload(conn: Connection, files: Sequence[UploadFile]) -> list[str]:
-    paths: list[str] = []
-    for item in files:
-        with _opened(item) as fileobj:
-            response = await conn._send_async(
-                "POST", conn.url("upload"), "uploading a file", retry=False,
-                files=[("files", (item.name, fileobj, "application/octet-stream"))],
-            )
-        paths.extend(_upload_paths(response, 1))
-    return paths
 
 
 def download(
@@ -283,39 +257,3 @@ async def _aiter_download(conn: Connection, url: str) -> AsyncIterator[bytes]:
             return
         url = next_url
     raise APIConnectionError(f"downloading {redact_url(url)}: too many redirects")
-
-
-def _upload_paths(response: _http.Response, count: int) -> list[str]:
-    if response.status_code == 413:
-        raise ValidationError("the file is larger than the app accepts (HTTP 413)")
-    if response.status_code >= 400:
-        raise status_error(response, "uploading a file")
-    try:
-        paths = response.json()
-    except ValueError:
-        raise ProtocolError("uploading a file: the answer is not JSON") from None
-    if not isinstance(paths, list) or len(paths) != count or not all(
-        isinstance(p, str) for p in paths
-    ):
-        raise ProtocolError("uploading a file: unexpected answer")
-    return paths
-
-
-class _opened:
-    """Open an UploadFile for streaming without reading it into memory."""
-
-    def __init__(self, upload: UploadFile) -> None:
-        self.upload = upload
-        self._fh: Any = None
-
-    def __enter__(self) -> Any:
-        if self.upload.path is not None:
-            self._fh = open(self.upload.path, "rb")
-            return self._fh
-        if self.upload.data is not None:
-            return self.upload.data
-        return self.upload.stream
-
-    def __exit__(self, *exc: object) -> None:
-        if self._fh is not None:
-            self._fh.close()

@@ -4,6 +4,12 @@
 client's ``submit()``: ``on("data"|"status", fn)`` callbacks, iteration over every
 output update, ``status()``, ``cancel()``, ``result(timeout=)`` and ``event_id``.
 Both are driven by one ``JobCore`` fed from the session's shared event stream.
+
+The sessions see a job only through its ``JobState`` / ``AsyncJobState``: the
+``JobCore`` plus ``apply`` (messages), ``fail`` and ``cancelled``, each of which wakes
+the job's waiters and runs its callbacks. A job reaches its session only through
+``cancel`` (``Canceller``), so this module imports no session. Code that drives a job
+from outside a session (a streaming input's feed) gets its state with ``state_of``.
 """
 
 from __future__ import annotations
@@ -14,20 +20,15 @@ import logging
 import threading
 import time
 from typing import (
-    TYPE_CHECKING, Any, AsyncIterator, Callable, Generator, Generic, Iterator, Literal,
-    TypeVar,
+    Any, AsyncIterator, Awaitable, Callable, Generator, Generic, Iterator, Literal,
+    Protocol, TypeVar, overload,
 )
 
-from ._core import Event, JobCore
-from .errors import CancelledError, JobTimeoutError
+from ._core import END, WAIT, Event, JobCore
+from .errors import JobTimeoutError
 from .status import Status
 
-if TYPE_CHECKING:
-    from ._async_session import AsyncSession
-    from ._old_session import AsyncOldSession, OldSession
-    from ._session import SyncSession
-
-__all__ = ["AsyncJob", "Job"]
+__all__ = ["AsyncJob", "AsyncJobState", "Job", "JobState", "state_of"]
 
 T = TypeVar("T")
 EventName = Literal["data", "status"]
@@ -39,21 +40,96 @@ def _check_event(event: str) -> None:
         raise ValueError(f"unknown event {event!r}; use 'data' or 'status'")
 
 
-class Job(Generic[T]):
-    """A call running in the background (sync client)."""
+class Canceller(Protocol):
+    """The session of a sync job, as the job sees it."""
 
-    def __init__(self, core: JobCore, session: SyncSession | OldSession) -> None:
-        self._core = core
-        self._session = session
-        self._cond = threading.Condition(threading.RLock())
-        self._callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
-        self._generation = 0
-        #: The session the job joined: /cancel must name it, and the client's current
-        #: session may have changed since (``reset_session``, or a broken stream).
-        self._session_hash = ""
+    def cancel(self, state: JobState) -> bool: ...
+
+
+class AsyncCanceller(Protocol):
+    """The session of an async job, as the job sees it."""
+
+    def cancel(self, state: AsyncJobState) -> Awaitable[bool]: ...
+
+
+class JobState:
+    """A sync job as its session drives it: each change to the core is made, and its
+    callbacks run, under the job's condition, which wakes the job's waiters."""
+
+    __slots__ = ("core", "cond", "callbacks")
+
+    def __init__(self, core: JobCore) -> None:
+        self.core = core
+        #: Held while the core changes; the session also holds it while it hands a
+        #: newly registered job its backlog, so later messages wait behind it.
+        self.cond = threading.Condition(threading.RLock())
+        self.callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
+
+    def apply(self, messages: list[dict[str, Any]]) -> bool:
+        """Feed messages to the job; True once it is done."""
+        with self.cond:
+            for message in messages:
+                self._emit(self.core.feed(message))
+            return self.core.done
+
+    def fail(self, error: BaseException) -> None:
+        with self.cond:
+            self._emit(self.core.fail(error))
+
+    def cancelled(self, reason: str | None = None) -> None:
+        with self.cond:
+            self._emit(self.core.cancel(reason))
+
+    def _emit(self, events: list[Event]) -> None:
+        # Waiters wait for an output or the end; a status change alone (queued,
+        # started, progress) would only wake them to sleep again: a thread switch each.
+        if self.core.done or any(name == "data" for name, _ in events):
+            self.cond.notify_all()
+        for name, value in events:
+            for callback in self.callbacks[name]:
+                _safe_call(callback, value)
+
+
+class AsyncJobState:
+    """An async job as its session drives it (on the event loop's thread)."""
+
+    __slots__ = ("core", "changed", "finished", "callbacks")
+
+    def __init__(self, core: JobCore) -> None:
+        self.core = core
+        self.changed = asyncio.Event()
+        self.finished = asyncio.Event()
+        self.callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
+
+    def apply(self, messages: list[dict[str, Any]]) -> bool:
+        """Feed messages to the job; True once it is done."""
+        for message in messages:
+            self._emit(self.core.feed(message))
+        return self.core.done
+
+    def fail(self, error: BaseException) -> None:
+        self._emit(self.core.fail(error))
+
+    def cancelled(self, reason: str | None = None) -> None:
+        self._emit(self.core.cancel(reason))
+
+    def _emit(self, events: list[Event]) -> None:
+        if events:
+            self.changed.set()
+            if self.core.done:
+                self.finished.set()
+        for name, value in events:
+            for callback in self.callbacks[name]:
+                _safe_call(callback, value)
+
+
+class _Job(Generic[T]):
+    """What the sync and async jobs read alike from their core."""
+
+    _core: JobCore
 
     def __repr__(self) -> str:
-        return f"<Job /{self._core.event_id} stage={self._core.status.stage}>"
+        return f"<{type(self).__name__} /{self._core.event_id} stage={self._core.status.stage}>"
 
     @property
     def event_id(self) -> str | None:
@@ -67,6 +143,17 @@ class Job(Generic[T]):
     def done(self) -> bool:
         """True once the job completed, failed or was cancelled."""
         return self._core.done
+
+
+class Job(_Job[T]):
+    """A call running in the background (sync client)."""
+
+    def __init__(self, state: JobState, session: Canceller) -> None:
+        self._state = state
+        self._session = session
+        self._core = state.core
+        self._cond = state.cond
+        self._callbacks = state.callbacks
 
     def outputs(self) -> list[T]:
         """Every output update received so far (one per yield for generators)."""
@@ -107,18 +194,13 @@ class Job(Generic[T]):
         index = 0
         while True:
             with self._cond:
-                while index >= len(self._core.outputs) and not self._core.done:
+                value = self._core.next_output(index)
+                while value is WAIT:
                     self._cond.wait()
-                if index < len(self._core.outputs):
-                    value = self._core.outputs[index]
-                    index += 1
-                else:
-                    error = self._core.error
-                    if error is None or (
-                        isinstance(error, CancelledError) and self._core.cancel_requested
-                    ):
-                        return
-                    raise error
+                    value = self._core.next_output(index)
+            if value is END:
+                return
+            index += 1
             yield value
 
     def cancel(self) -> bool:
@@ -133,32 +215,7 @@ class Job(Generic[T]):
             if self._core.done:
                 return False
             self._core.cancel_requested = True
-        return self._session.cancel(self)
-
-    # -- driven by the session -----------------------------------------------------
-
-    def _process(self, messages: list[dict[str, Any]]) -> bool:
-        with self._cond:
-            for message in messages:
-                self._emit(self._core.feed(message))
-            return self._core.done
-
-    def _fail(self, error: BaseException) -> None:
-        with self._cond:
-            self._emit(self._core.fail(error))
-
-    def _end_cancelled(self, reason: str | None = None) -> None:
-        with self._cond:
-            self._emit(self._core.cancel(reason))
-
-    def _emit(self, events: list[Event]) -> None:
-        # Waiters wait for an output or the end; a status change alone (queued,
-        # started, progress) would only wake them to sleep again: a thread switch each.
-        if self._core.done or any(name == "data" for name, _ in events):
-            self._cond.notify_all()
-        for name, value in events:
-            for callback in self._callbacks[name]:
-                _safe_call(callback, value)
+        return self._session.cancel(self._state)
 
 
 def _safe_call(callback: Callable[[Any], object], value: Any) -> None:
@@ -170,32 +227,16 @@ def _safe_call(callback: Callable[[Any], object], value: Any) -> None:
         log.exception("a job callback raised")
 
 
-class AsyncJob(Generic[T]):
+class AsyncJob(_Job[T]):
     """A call running in the background (async client). ``await job`` gives the result."""
 
-    def __init__(self, core: JobCore, session: AsyncSession | AsyncOldSession) -> None:
-        self._core = core
+    def __init__(self, state: AsyncJobState, session: AsyncCanceller) -> None:
+        self._state = state
         self._session = session
-        self._changed = asyncio.Event()
-        self._done = asyncio.Event()
-        self._callbacks: dict[str, list[Callable[[Any], object]]] = {"data": [], "status": []}
-        self._generation = 0
-        #: The session the job joined: /cancel must name it, and the client's current
-        #: session may have changed since (``reset_session``, or a broken stream).
-        self._session_hash = ""
-
-    def __repr__(self) -> str:
-        return f"<AsyncJob /{self._core.event_id} stage={self._core.status.stage}>"
-
-    @property
-    def event_id(self) -> str | None:
-        return self._core.event_id
-
-    def status(self) -> Status:
-        return self._core.status
-
-    def done(self) -> bool:
-        return self._core.done
+        self._core = state.core
+        self._changed = state.changed
+        self._done = state.finished
+        self._callbacks = state.callbacks
 
     def outputs(self) -> list[T]:
         return list(self._core.outputs)
@@ -227,43 +268,31 @@ class AsyncJob(Generic[T]):
     async def __aiter__(self) -> AsyncIterator[T]:
         index = 0
         while True:
-            if index < len(self._core.outputs):
-                value = self._core.outputs[index]
+            value = self._core.next_output(index)
+            if value is WAIT:
+                self._changed.clear()
+                await self._changed.wait()
+            elif value is END:
+                return
+            else:
                 index += 1
                 yield value
-                continue
-            if self._core.done:
-                error = self._core.error
-                if error is None or (
-                    isinstance(error, CancelledError) and self._core.cancel_requested
-                ):
-                    return
-                raise error
-            self._changed.clear()
-            await self._changed.wait()
 
     async def cancel(self) -> bool:
         if self._core.done:
             return False
         self._core.cancel_requested = True
-        return await self._session.cancel(self)
+        return await self._session.cancel(self._state)
 
-    def _process(self, messages: list[dict[str, Any]]) -> bool:
-        for message in messages:
-            self._emit(self._core.feed(message))
-        return self._core.done
 
-    def _fail(self, error: BaseException) -> None:
-        self._emit(self._core.fail(error))
+@overload
+def state_of(job: Job[Any]) -> JobState: ...
 
-    def _end_cancelled(self, reason: str | None = None) -> None:
-        self._emit(self._core.cancel(reason))
 
-    def _emit(self, events: list[Event]) -> None:
-        if events:
-            self._changed.set()
-            if self._core.done:
-                self._done.set()
-        for name, value in events:
-            for callback in self._callbacks[name]:
-                _safe_call(callback, value)
+@overload
+def state_of(job: AsyncJob[Any]) -> AsyncJobState: ...
+
+
+def state_of(job: Job[Any] | AsyncJob[Any]) -> JobState | AsyncJobState:
+    """The state a session drives ``job`` through (for the package, not for users)."""
+    return job._state
