@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["FILE_DATA_SCHEMA", "OLD_PROTOCOLS", "normalize_info", "unqueued_fns"]
+__all__ = [
+    "FILE_DATA_SCHEMA", "OLD_PROTOCOLS", "config_default", "config_suffices", "normalize_info",
+    "unqueued_fns",
+]
 
 #: Protocols of servers older than 4.9.
 OLD_PROTOCOLS = frozenset({"sse", "ws"})
@@ -81,6 +84,42 @@ def normalize_info(config: Mapping[str, Any], info: Mapping[str, Any]) -> dict[s
         **info,
         "named_endpoints": {key: _modern_entry(entry, is_3x) for key, entry in named.items()},
     }
+
+
+#: Components whose initial value in /config is a plain value a call may send as is.
+_PLAIN_VALUED = frozenset(
+    {"textbox", "number", "slider", "checkbox", "radio", "dropdown", "checkboxgroup",
+     "colorpicker", "code"}
+)
+
+
+def config_default(
+    entry: Mapping[str, Any], component: Mapping[str, Any] | None
+) -> Mapping[str, Any]:
+    """``entry`` with the default 4.23 and later give in ``/info`` (the component's
+    initial value, when it has one), taken from ``/config``: before 4.23 ``/info`` has
+    none. Only plain values (text, numbers, choices); file and media values stay
+    required, as their old wire forms differ from what the SDK sends. An empty text is
+    how old versions store "no value" (later ones give ``None``, hence no default)."""
+    if "parameter_has_default" in entry or not component:
+        return entry
+    props = component.get("props")
+    value = props.get("value") if isinstance(props, Mapping) else None
+    if str(component.get("type") or "").lower() not in _PLAIN_VALUED or value in (None, ""):
+        return entry
+    if isinstance(value, list) and not all(isinstance(v, (str, int, float)) for v in value):
+        return entry
+    if not isinstance(value, (str, int, float, bool, list)):
+        return entry
+    return {**entry, "parameter_has_default": True, "parameter_default": value}
+
+
+def config_suffices(protocol: str | None, status_code: int) -> bool:
+    """Whether a failed ``/info`` may be replaced by ``/config`` alone: only on 3.x
+    (``ws``), where early apps have no ``/info`` (404) and any app with a component
+    class 3.x's serializers do not know (a custom component or a subclass) makes
+    ``/info`` fail (500, ``KeyError`` in the server)."""
+    return protocol == "ws" and (status_code == 404 or status_code >= 500)
 
 
 def unqueued_fns(config: Mapping[str, Any]) -> tuple[int, ...]:

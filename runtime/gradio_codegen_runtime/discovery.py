@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from ._connection import Connection, redact_url
-from .errors import NotFoundError, ProtocolError
+from ._old_info import config_suffices
+from .errors import APIStatusError, ProtocolError
 
 __all__ = ["read_api", "redact_url"]
 
@@ -31,10 +32,10 @@ def read_api(
         query = "?all_endpoints=true" if all_endpoints else ""
         try:
             info = conn.request_json("GET", conn.url("info") + query, "reading /info")
-        except NotFoundError:
-            if conn.server.protocol != "ws":
+        except APIStatusError as exc:
+            if not config_suffices(conn.server.protocol, exc.status_code):
                 raise
-            info = {"named_endpoints": {}}  # an early 3.x app: /config says it all
+            info = {"named_endpoints": {}}  # a 3.x app: /config says it all
     finally:
         conn.close()
     if not isinstance(info, Mapping) or "named_endpoints" not in info:

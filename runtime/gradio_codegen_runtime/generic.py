@@ -8,9 +8,10 @@ import threading
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ._connection import ServerInfo
+from ._old_info import config_suffices
 from .client import BaseAsyncClient, BaseClient
 from .endpoint import Endpoint, endpoint_from_spec
-from .errors import NotFoundError
+from .errors import APIStatusError, NotFoundError
 from .jobs import AsyncJob, Job
 from .spec import build_spec
 
@@ -71,10 +72,10 @@ class Client(BaseClient):
                         info = self._conn.request_json(
                             "GET", self._conn.url("info"), "reading /info"
                         )
-                    except NotFoundError:
-                        if server.protocol != "ws":
+                    except APIStatusError as exc:
+                        if not config_suffices(server.protocol, exc.status_code):
                             raise
-                        info = {}  # an early 3.x app: /config says it all
+                        info = {}  # a 3.x app: /config says it all
                     assert server.config is not None
                     self._discovery.build(server.config, info, self._conn.base_url)
         return self._discovery.get(api_name)
@@ -124,10 +125,10 @@ class AsyncClient(BaseAsyncClient):
                 info = await self._conn.arequest_json(
                     "GET", self._conn.url("info"), "reading /info"
                 )
-            except NotFoundError:
-                if server.protocol != "ws":
+            except APIStatusError as exc:
+                if not config_suffices(server.protocol, exc.status_code):
                     raise
-                info = {}  # an early 3.x app: /config says it all
+                info = {}  # a 3.x app: /config says it all
             assert server.config is not None
             self._discovery.build(server.config, info, self._conn.base_url)
         return self._discovery.get(api_name)

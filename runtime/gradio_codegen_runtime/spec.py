@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
-from ._old_info import OLD_PROTOCOLS, normalize_info, unqueued_fns
+from ._old_info import OLD_PROTOCOLS, config_default, normalize_info, unqueued_fns
 
 __all__ = [
     "SPEC_FORMAT",
@@ -204,7 +204,9 @@ def build_spec(
             continue  # not documented in /info: hidden from the API
         if entry.get("api_visibility") == "private":
             continue
-        endpoints.append(_endpoint(dep, index, entry, components, updated))
+        endpoints.append(
+            _endpoint(dep, index, entry, components, updated, protocol in OLD_PROTOCOLS)
+        )
     if protocol == "ws":  # 3.x: the queue is per app and per event
         unqueued = unqueued_fns(config)
         endpoints = [dataclasses.replace(e, queue=e.fn_index not in unqueued) for e in endpoints]
@@ -228,6 +230,7 @@ def _endpoint(
     entry: Mapping[str, Any],
     components: Mapping[Any, Mapping[str, Any]],
     updated: set[int] | frozenset[int] = frozenset(),
+    old: bool = False,
 ) -> EndpointSpec:
     params_info = [p for p in _list(entry.get("parameters")) if isinstance(p, Mapping)]
     returns_info = [r for r in _list(entry.get("returns")) if isinstance(r, Mapping)]
@@ -237,10 +240,15 @@ def _endpoint(
     output_slots = _slots(output_ids, components, len(returns_info))
     api_ids = [cid for cid, slot in zip(input_ids, input_slots) if slot is not None]
     out_api_ids = [cid for cid, slot in zip(output_ids, output_slots) if slot is not None]
+    param_components = [
+        components.get(api_ids[i]) if i < len(api_ids) else None for i in range(len(params_info))
+    ]
+    if old:  # before 4.23: defaults from /config
+        params_info = [config_default(p, c) for p, c in zip(params_info, param_components)]
     parameters = tuple(
         _parameter(
             p,
-            components.get(api_ids[i]) if i < len(api_ids) else None,
+            param_components[i],
             i < len(api_ids) and isinstance(api_ids[i], int) and api_ids[i] in updated,
         )
         for i, p in enumerate(params_info)

@@ -11,16 +11,19 @@
 from typing import Any
 
 import gradio as gr
-from gradio import component_meta
 
 MAJOR = int(gr.__version__.split(".")[0])
 ANIMALS = ["cat", "dog", "axolotl"]
 
 
-# Gradio writes a .pyi stub next to the module of every new component class; a test
-# app must not write into the source tree, so the stub writer is off while Stars is made.
-_write_stub = component_meta.create_or_modify_pyi
-component_meta.create_or_modify_pyi = lambda *args, **kwargs: None  # type: ignore[assignment]
+# Gradio 4 and later write a .pyi stub next to the module of every new component class;
+# a test app must not write into the source tree, so the stub writer is off while Stars
+# is made. (3.x has no stub writer.)
+if MAJOR >= 4:
+    from gradio import component_meta
+
+    _write_stub = component_meta.create_or_modify_pyi
+    component_meta.create_or_modify_pyi = lambda *args, **kwargs: None  # type: ignore[assignment]
 
 
 class Stars(gr.Number):
@@ -30,7 +33,8 @@ class Stars(gr.Number):
         return {}
 
 
-component_meta.create_or_modify_pyi = _write_stub
+if MAJOR >= 4:
+    component_meta.create_or_modify_pyi = _write_stub
 
 
 def fill() -> Any:
