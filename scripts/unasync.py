@@ -27,6 +27,7 @@ NAMES = {
     "_arefresh_signer": "_refresh_signer",
     "_alogin": "_login",
     "arequest_json": "request_json",
+    "aread_api": "read_api",
     "_asend": "_send",
     "_async": "_sync",
     "_ahot": "_hot",

@@ -1,5 +1,5 @@
 """The connection's requests, async: login, /config, JSON requests, join, cancel and
-uploads, each with the retry policy.
+uploads, reading the API description, each with the retry policy.
 
 This file is the one source of these requests: ``_requests_sync.py`` is generated
 from it by ``scripts/unasync.py`` (a test regenerates it and compares byte for byte),
@@ -12,7 +12,7 @@ drops. The join goes through the hot socket pool when it can take it.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from . import _http
 from ._answers import (
@@ -20,8 +20,9 @@ from ._answers import (
 )
 from ._httperrors import JOIN_RETRY_STATUS, RETRY_STATUS, status_error
 from ._link import Link
+from ._old_info import config_suffices
 from ._uploads import opened, upload_paths
-from .errors import AuthenticationError
+from .errors import APIStatusError, AuthenticationError
 
 if TYPE_CHECKING:
     from .files import UploadFile
@@ -103,6 +104,29 @@ class AsyncRequests(Link):
     async def arequest_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
         response = await self._asend(method, url, what, retry=True, **kwargs)
         return json_or_raise(response, what)
+
+    async def aread_api(
+        self, all_endpoints: bool = False
+    ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        """The app's ``/config`` and ``/info`` (``all_endpoints``: private ones too), what
+        an ``ApiSpec`` is built from. A 3.x app without a usable ``/info`` gives an empty
+        one: its ``/config`` says it all."""
+        server = await self.aensure_ready()
+        if server.config is None:  # the SDK baked the server info in
+            config = await self.arequest_json(
+                "GET", self.url("config", prefixed=False), "reading /config"
+            )
+            server = ServerInfo.from_config(require_mapping(config, "/config"))
+            self.server = server
+        query = "?all_endpoints=true" if all_endpoints else ""
+        try:
+            info = await self.arequest_json("GET", self.url("info") + query, "reading /info")
+        except APIStatusError as exc:
+            if not config_suffices(server.protocol, exc.status_code):
+                raise
+            info = {"named_endpoints": {}}
+        assert server.config is not None
+        return server.config, info
 
     async def ajoin(
         self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False

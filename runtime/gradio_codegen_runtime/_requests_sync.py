@@ -6,7 +6,7 @@ from what the script would write."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from . import _http
 from ._answers import (
@@ -14,8 +14,9 @@ from ._answers import (
 )
 from ._httperrors import JOIN_RETRY_STATUS, RETRY_STATUS, status_error
 from ._link import Link
+from ._old_info import config_suffices
 from ._uploads import opened, upload_paths
-from .errors import AuthenticationError
+from .errors import APIStatusError, AuthenticationError
 
 if TYPE_CHECKING:
     from .files import UploadFile
@@ -97,6 +98,29 @@ class SyncRequests(Link):
     def request_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
         response = self._send(method, url, what, retry=True, **kwargs)
         return json_or_raise(response, what)
+
+    def read_api(
+        self, all_endpoints: bool = False
+    ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        """The app's ``/config`` and ``/info`` (``all_endpoints``: private ones too), what
+        an ``ApiSpec`` is built from. A 3.x app without a usable ``/info`` gives an empty
+        one: its ``/config`` says it all."""
+        server = self.ensure_ready()
+        if server.config is None:  # the SDK baked the server info in
+            config = self.request_json(
+                "GET", self.url("config", prefixed=False), "reading /config"
+            )
+            server = ServerInfo.from_config(require_mapping(config, "/config"))
+            self.server = server
+        query = "?all_endpoints=true" if all_endpoints else ""
+        try:
+            info = self.request_json("GET", self.url("info") + query, "reading /info")
+        except APIStatusError as exc:
+            if not config_suffices(server.protocol, exc.status_code):
+                raise
+            info = {"named_endpoints": {}}
+        assert server.config is not None
+        return server.config, info
 
     def join(
         self, fn_index: int, data: Sequence[Any], session_hash: str, oauth: bool = False

@@ -203,6 +203,15 @@ class _Base:
 
         return replica(self, src, _Base)
 
+    def _open_sessions(self) -> None:
+        """Start the queue sessions on ``self._conn`` (sync or async ones)."""
+        raise NotImplementedError
+
+    def _renew(self) -> None:
+        """Fresh connections for a forked child (the parent's sockets stay the parent's)."""
+        self._conn = self._connect(self._conn.base_url, self._conn.server)
+        self._open_sessions()
+
     def _fn_index(self, endpoint: Endpoint[Any]) -> Endpoint[Any]:
         """Re-address an endpoint when the client points at another deployment; refuse,
         before anything is sent, an endpoint that requires an OAuth token we lack."""
@@ -234,15 +243,12 @@ class BaseClient(_Base):
 
     def __init__(self, src: str | None = None, **kwargs: Any) -> None:
         super().__init__(src, **kwargs)
-        self._session = SyncSession(self._conn)
-        #: Gradio 3.x and 4.0-4.8 apps: one stream per job.
-        self._old_session = OldSession(self._conn)
+        self._open_sessions()
         _OPEN.add(self)
 
-    def _renew(self) -> None:
-        """Fresh connections for a forked child (the parent's sockets stay the parent's)."""
-        self._conn = self._connect(self._conn.base_url, self._conn.server)
+    def _open_sessions(self) -> None:
         self._session = SyncSession(self._conn)
+        #: Gradio 3.x and 4.0-4.8 apps: one stream per job.
         self._old_session = OldSession(self._conn)
 
     def _queue(self) -> SyncSession | OldSession:
@@ -359,13 +365,10 @@ class BaseAsyncClient(_Base):
 
     def __init__(self, src: str | None = None, **kwargs: Any) -> None:
         super().__init__(src, **kwargs)
-        self._session = AsyncSession(self._conn)
-        self._old_session = AsyncOldSession(self._conn)
+        self._open_sessions()
         _OPEN_ASYNC.add(self)
 
-    def _renew(self) -> None:
-        """Fresh connections for a forked child (the parent's sockets stay the parent's)."""
-        self._conn = self._connect(self._conn.base_url, self._conn.server)
+    def _open_sessions(self) -> None:
         self._session = AsyncSession(self._conn)
         self._old_session = AsyncOldSession(self._conn)
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from ._connection import Connection, redact_url
-from ._old_info import config_suffices
-from .errors import APIStatusError, ProtocolError
+from .errors import ProtocolError
 
 __all__ = ["read_api", "redact_url"]
 
@@ -26,16 +25,7 @@ def read_api(
     Raises ``ProtocolError`` when the answer is not a Gradio app's API info."""
     conn = Connection(url, token=token, auth=auth, timeout=timeout, token_hosts=list(token_hosts))
     try:
-        conn.ensure_ready()
-        assert conn.server is not None and conn.server.config is not None
-        config = conn.server.config
-        query = "?all_endpoints=true" if all_endpoints else ""
-        try:
-            info = conn.request_json("GET", conn.url("info") + query, "reading /info")
-        except APIStatusError as exc:
-            if not config_suffices(conn.server.protocol, exc.status_code):
-                raise
-            info = {"named_endpoints": {}}  # a 3.x app: /config says it all
+        config, info = conn.read_api(all_endpoints)
     finally:
         conn.close()
     if not isinstance(info, Mapping) or "named_endpoints" not in info:

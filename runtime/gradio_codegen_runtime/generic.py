@@ -7,11 +7,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from ._connection import ServerInfo
-from ._old_info import config_suffices
 from .client import BaseAsyncClient, BaseClient
 from .endpoint import Endpoint, endpoint_from_spec
-from .errors import APIStatusError, NotFoundError
+from .errors import NotFoundError
 from .jobs import AsyncJob, Job
 from .spec import build_spec
 
@@ -61,23 +59,8 @@ class Client(BaseClient):
         if self._discovery._endpoints is None:
             with self._discovery._lock:
                 if self._discovery._endpoints is None:
-                    server = self._conn.ensure_ready()
-                    if server.config is None:
-                        config = self._conn.request_json(
-                            "GET", self._conn.url("config", prefixed=False), "reading /config"
-                        )
-                        server = ServerInfo.from_config(config)
-                        self._conn.server = server
-                    try:
-                        info = self._conn.request_json(
-                            "GET", self._conn.url("info"), "reading /info"
-                        )
-                    except APIStatusError as exc:
-                        if not config_suffices(server.protocol, exc.status_code):
-                            raise
-                        info = {}  # a 3.x app: /config says it all
-                    assert server.config is not None
-                    self._discovery.build(server.config, info, self._conn.base_url)
+                    config, info = self._conn.read_api()
+                    self._discovery.build(config, info, self._conn.base_url)
         return self._discovery.get(api_name)
 
     def endpoints(self) -> list[str]:
@@ -114,23 +97,8 @@ class AsyncClient(BaseAsyncClient):
 
     async def _endpoint(self, api_name: str) -> Endpoint[Any]:
         if self._discovery._endpoints is None:
-            server = await self._conn.aensure_ready()
-            if server.config is None:
-                config = await self._conn.arequest_json(
-                    "GET", self._conn.url("config", prefixed=False), "reading /config"
-                )
-                server = ServerInfo.from_config(config)
-                self._conn.server = server
-            try:
-                info = await self._conn.arequest_json(
-                    "GET", self._conn.url("info"), "reading /info"
-                )
-            except APIStatusError as exc:
-                if not config_suffices(server.protocol, exc.status_code):
-                    raise
-                info = {}  # a 3.x app: /config says it all
-            assert server.config is not None
-            self._discovery.build(server.config, info, self._conn.base_url)
+            config, info = await self._conn.aread_api()
+            self._discovery.build(config, info, self._conn.base_url)
         return self._discovery.get(api_name)
 
     async def endpoints(self) -> list[str]:
