@@ -3,12 +3,14 @@
 The routing rules are ``_routing.Router``'s; this module drives it over threads, under
 one lock, and runs the jobs' updates outside that lock. Jobs join the queue from the
 caller's thread; one reader at a time reads ``/queue/data`` and routes each message to
-its job by ``event_id``. A blocking call (``predict`` and the endpoint functions) made
-while nobody reads reads the stream on its own thread, which saves two thread switches
-per message; it hands the open stream to a reader thread when it returns while other
-jobs still wait on that stream. Jobs from ``submit()`` get the reader thread at once.
-The reader exists only while jobs are pending (the server closes the stream when the
-session is idle), and the reader thread is the only thread the sync client starts.
+its job by ``event_id``. A caller that waits for a job (``predict``, ``result()``, each
+step of iterating a job) reads the stream on its own thread when nobody else does: a
+reader thread would cost two thread switches per message. Jobs from ``submit()`` get a
+reader thread at once; a caller that starts waiting takes the stream over from it at the
+next chunk. Between two updates of an iterated job the caller leaves the stream parked;
+the reader thread reads it on if the caller is not back within ``PARK_GRACE`` or no
+caller waits any more. The reader thread exists only while jobs are pending (the server
+closes the stream when the session is idle), and is the only thread the client starts.
 
 When the stream breaks, every pending job fails and later jobs join a new session: the
 app drops the old session's jobs only once it notices the disconnect, which may be after
@@ -21,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Generator, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Generator, Sequence, TypeVar
 
 from . import _http
 from ._connection import Connection, status_error, stream_error
@@ -39,12 +41,17 @@ __all__ = ["INTERRUPTED_REASON", "SyncSession"]
 log = logging.getLogger("gradio_codegen")
 #: Seconds an idle reader thread waits for another job before it ends.
 READER_IDLE = 5.0
+#: Seconds a stream parked by an iterating caller (back in its own code between two
+#: updates) waits for that caller before the reader thread reads it on; also how often
+#: the reader thread looks, so a slow caller delays the session's other jobs by no more.
+PARK_GRACE = 0.05
 INTERRUPTED_REASON = "the call reading the event stream was interrupted; the stream was closed"
 T = TypeVar("T")
+Steps = Generator[None, None, None]
 
 
 class _Caller:
-    """Marks the stream as read by the thread of a blocking call (not a reader thread)."""
+    """Marks the stream as read by a waiting caller's thread (not the reader thread)."""
 
 
 class SyncSession:
@@ -54,11 +61,19 @@ class SyncSession:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._lock = threading.Lock()
-        #: Wakes an idle reader when a job registers (or the session closes).
+        #: Wakes the reader thread when a job registers or the stream is left to it.
         self._wakeup = threading.Condition(self._lock)
         self._router: Router[JobState] = Router()
-        #: Who reads the stream: a reader thread, a blocking call, or nobody.
+        #: Who reads the stream now: the reader thread, a waiting caller, or nobody.
         self._reader: threading.Thread | _Caller | None = None
+        #: The reader thread, also while it waits for a stream to read.
+        self._thread: threading.Thread | None = None
+        #: An open stream nobody reads (its caller went back to its own code), and when
+        #: it was left (``-inf``: left to the reader thread at once).
+        self._parked: Steps | None = None
+        self._parked_at = 0.0
+        #: Jobs whose callers wait to read the stream themselves.
+        self._claims: list[JobState] = []
         self._response: _http.Response | None = None
 
     def reset(self) -> None:
@@ -71,7 +86,6 @@ class SyncSession:
     def call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         """Run one job to its end: the calling thread reads the stream if nobody does."""
         job: Job[T] = self.submit(endpoint, values, blocking=True)
-        self._drive(job)
         return job.result()
 
     def submit(
@@ -86,6 +100,7 @@ class SyncSession:
         data = endpoint.layout(substitute(pending, paths))
         core = job_core(self.conn, endpoint, info)
         state = JobState(core)
+        state.driver = self
         with self._lock:
             core.session_hash, breaks = self._router.target()
         event_id = self.conn.join(
@@ -95,8 +110,8 @@ class SyncSession:
         return Job(state, self)
 
     def _register(self, state: JobState, event_id: str, breaks: int, blocking: bool) -> None:
-        """Hand the job to the router, and make sure a reader will serve it: the reader
-        there is, the blocking caller itself (``_drive``), or a new reader thread.
+        """Hand the job to the router, and make sure a reader will serve it: the one
+        there is, the blocking caller itself (``serve``), or the reader thread.
 
         The router's check against breaks and the registration share one lock section
         with a break: a job registered before it is failed by it, and none slips in
@@ -109,11 +124,9 @@ class SyncSession:
                 lost, backlog = joined, []
             else:
                 lost, backlog = None, joined
-                if self._reader is None:
-                    if not blocking:
-                        self._start_reader(self._steps())
-                else:
-                    self._wakeup.notify()
+                if not blocking and self._reader is None:
+                    self._parked_at = float("-inf")  # nobody may wait for this job
+                    self._rouse()
                 if backlog:
                     state.cond.acquire()
         if lost is not None:
@@ -127,47 +140,108 @@ class SyncSession:
             if done:
                 self._finished(state)
 
-    def _start_reader(self, steps: Iterator[None]) -> None:
-        """A reader thread that takes ``steps`` (the stream loop) on (lock held)."""
-        self._reader = threading.Thread(
-            target=self._run, args=(steps,), daemon=True,
-            name=f"gradio-codegen-stream-{self._router.session_hash[:8]}",
-        )
-        self._reader.start()
+    def _rouse(self) -> None:
+        """Wake the reader thread, or start it (lock held)."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, daemon=True,
+                name=f"gradio-codegen-stream-{self._router.session_hash[:8]}",
+            )
+            self._thread.start()
+        else:
+            self._wakeup.notify()
 
-    def _drive(self, job: Job[Any]) -> None:
-        """Read the stream on this thread until ``job`` is done, unless a reader does.
+    # -- waiting callers -----------------------------------------------------------
 
-        Then the stream is read on to its end (the app ends it at once when no other
-        job of the session is pending), unless other jobs are registered: a reader
-        thread takes the open stream over. An interruption (KeyboardInterrupt) while
-        reading closes the stream, so the app drops the session's jobs: all of them
-        fail. Interrupted before it reads, the call leaves its job to the next reader.
+    def serve(self, state: JobState, ready: Callable[[], bool]) -> None:
+        """Return once ``ready()`` (``state``'s job has what its caller waits for),
+        reading the stream on this thread whenever nobody else reads it.
+
+        An interruption (KeyboardInterrupt) while reading closes the stream, so the app
+        drops the session's jobs: all of them fail.
         """
-        driver = _Caller()
-        steps: Generator[None, None, None] | None = None
+        me = _Caller()
         try:
-            with self._lock:
-                if self._reader is not None or not self._router.pending:
-                    return  # a reader serves the job, or every job is done
-                self._reader = driver
+            while not ready():
+                with self._lock:
+                    steps = self._take(me)
+                    if steps is None and state not in self._claims:
+                        self._claims.append(state)
+                if steps is None:
+                    with state.cond:
+                        while not ready() and not self._free():
+                            state.cond.wait()
+                    continue
+                self._read_for(steps, me, state, ready)
+        finally:
+            if state in self._claims:
+                with self._lock:
+                    if state in self._claims:
+                        self._claims.remove(state)
+
+    def _free(self) -> bool:
+        """Whether a waiting caller may take the stream (read without the lock: the
+        caller checks again under it)."""
+        return self._reader is None and (self._parked is not None or self._router.pending)
+
+    def _take(self, me: _Caller | threading.Thread) -> Steps | None:
+        """The stream for ``me`` to read, if nobody reads it (lock held)."""
+        if self._reader is not None or self._router.closed:
+            return None
+        steps, self._parked = self._parked, None
+        if steps is None:
+            if not self._router.pending:
+                return None
             steps = self._steps()
+        self._reader = me
+        return steps
+
+    def _read_for(
+        self, steps: Steps, me: _Caller, state: JobState, ready: Callable[[], bool]
+    ) -> None:
+        """Read the stream until ``ready()``, then leave it: read on to its end when no
+        job is pending (the app ends it at once), else to another waiting caller, parked
+        for this one, or to the reader thread when this job is done."""
+        try:
             for _ in steps:
-                if job.done():
-                    with self._lock:
-                        if self._router.pending and self._reader is driver:
-                            self._start_reader(steps)
-                            return
+                if ready():
+                    break
+            else:
+                return  # no job pending: the stream loop ended
+            while True:
+                with self._lock:
+                    if self._reader is not me:
+                        return  # the client was closed
+                    done = state.core.done
+                    if not done or self._router.pending:
+                        self._reader = None
+                        self._parked = steps
+                        self._parked_at = time.monotonic() if not done else float("-inf")
+                        claims = list(self._claims)
+                        if done and not claims:
+                            self._rouse()
+                        elif not done and self._thread is None:
+                            self._rouse()
+                        break
+                if next(steps, True):
+                    return  # read to its end
+            self._notify(claims)
         except BaseException:
-            if steps is not None:
-                steps.close()
+            steps.close()
             with self._lock:
-                reading = self._reader is driver
+                reading = self._reader is me
                 if reading:
                     self._reader = None
             if reading:
                 self._failed(APIConnectionError(INTERRUPTED_REASON))
             raise
+
+    @staticmethod
+    def _notify(claims: list[JobState]) -> None:
+        """Tell waiting callers the stream is free (outside the session's lock)."""
+        for claim in claims:
+            with claim.cond:
+                claim.cond.notify_all()
 
     def _finished(self, state: JobState) -> None:
         with self._lock:
@@ -196,23 +270,61 @@ class SyncSession:
 
     # -- the stream ----------------------------------------------------------------
 
-    def _run(self, steps: Iterator[None]) -> None:
-        """A reader thread's body."""
-        for _ in steps:
-            pass
+    def _run(self) -> None:
+        """The reader thread's body: it reads the stream whenever no waiting caller
+        does, and ends after ``READER_IDLE`` seconds without a job (back-to-back
+        ``submit()`` calls then reuse it instead of starting one each)."""
+        me = threading.current_thread()
+        idle = 0.0
+        while True:
+            with self._lock:
+                router = self._router
+                if router.closed:
+                    self._thread = None
+                    return
+                steps = None
+                if self._reader is None:
+                    if self._parked is not None:
+                        # A waiting caller takes a parked stream first; one left
+                        # unread for PARK_GRACE is read on here.
+                        if time.monotonic() - self._parked_at >= PARK_GRACE:
+                            steps = self._take(me)
+                    elif router.pending and not self._claims:
+                        steps = self._take(me)
+                if steps is None:
+                    busy = router.pending or self._reader is not None or self._parked is not None
+                    if busy:
+                        idle = 0.0
+                    elif idle >= READER_IDLE:
+                        self._thread = None
+                        return
+                    began = time.monotonic()
+                    self._wakeup.wait(PARK_GRACE)
+                    if not busy:
+                        idle += time.monotonic() - began
+                    continue
+            idle = 0.0
+            self._notify(self._read(steps, me))
 
-    def _steps(self) -> Generator[None, None, None]:
-        """The reader's loop, one step per chunk of the stream, so that the blocking
-        call reading it can stop between chunks and hand it on."""
+    def _read(self, steps: Steps, me: threading.Thread) -> list[JobState]:
+        """Read the stream on the reader thread until a caller waits to read it itself
+        (the callers to tell it is parked for them), or until no job is pending."""
+        for _ in steps:
+            if self._claims:
+                with self._lock:
+                    if self._claims and self._reader is me:
+                        self._reader = None
+                        self._parked = steps
+                        self._parked_at = time.monotonic()
+                        return list(self._claims)
+        return []
+
+    def _steps(self) -> Steps:
+        """The reader's loop, one step per chunk of the stream, so that whoever reads
+        it can stop between chunks and hand it on; it ends when no job is pending."""
         router = self._router
         while True:
             with self._lock:
-                if not router.pending and not router.closed and isinstance(
-                    self._reader, threading.Thread
-                ):
-                    # Linger for the next job: back-to-back calls then reuse this
-                    # thread instead of starting one per call.
-                    self._wakeup.wait(READER_IDLE)
                 stream = router.open()
                 if stream is None:
                     self._reader = None
@@ -307,13 +419,16 @@ class SyncSession:
         with self._lock:
             endings = self._router.close()
             self._wakeup.notify_all()
-            reader = self._reader
+            thread = self._thread
             response = self._response
+            parked, self._parked = self._parked, None
         settle(endings)
+        if parked is not None:
+            parked.close()  # closes its response
         if response is not None:
             try:
                 response.close()
             except Exception:
                 pass
-        if isinstance(reader, threading.Thread) and reader is not threading.current_thread():
-            reader.join(timeout=5)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)

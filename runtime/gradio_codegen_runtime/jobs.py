@@ -46,6 +46,13 @@ class Canceller(Protocol):
     def cancel(self, state: JobState) -> bool: ...
 
 
+class Driver(Protocol):
+    """What a sync job waits through: its session, which may read the stream on the
+    waiting thread instead of waking it from a reader thread for each message."""
+
+    def serve(self, state: JobState, ready: Callable[[], bool]) -> None: ...
+
+
 class AsyncCanceller(Protocol):
     """The session of an async job, as the job sees it."""
 
@@ -56,10 +63,12 @@ class JobState:
     """A sync job as its session drives it: each change to the core is made, and its
     callbacks run, under the job's condition, which wakes the job's waiters."""
 
-    __slots__ = ("core", "cond", "callbacks")
+    __slots__ = ("core", "cond", "callbacks", "driver")
 
     def __init__(self, core: JobCore) -> None:
         self.core = core
+        #: The session its waiters wait through (None: they wait on ``cond``).
+        self.driver: Driver | None = None
         #: Held while the core changes; the session also holds it while it hands a
         #: newly registered job its backlog, so later messages wait behind it.
         self.cond = threading.Condition(threading.RLock())
@@ -181,6 +190,10 @@ class Job(_Job[T]):
         """Wait for the final value; raises the app's error, ``CancelledError``, or
         ``JobTimeoutError`` after ``timeout`` seconds (the job keeps running)."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        driver = self._state.driver
+        if driver is not None and deadline is None:
+            core = self._core
+            driver.serve(self._state, lambda: core.done)
         with self._cond:
             while not self._core.done:
                 remaining = None if deadline is None else deadline - time.monotonic()
@@ -192,12 +205,18 @@ class Job(_Job[T]):
     def __iter__(self) -> Iterator[T]:
         """Yield every output update as it arrives (generators: each yield)."""
         index = 0
+        state, core = self._state, self._core
         while True:
             with self._cond:
-                value = self._core.next_output(index)
-                while value is WAIT:
-                    self._cond.wait()
-                    value = self._core.next_output(index)
+                value = core.next_output(index)
+                if value is WAIT and state.driver is None:
+                    while value is WAIT:
+                        self._cond.wait()
+                        value = core.next_output(index)
+            if value is WAIT:
+                assert state.driver is not None
+                state.driver.serve(state, lambda: index < len(core.outputs) or core.done)
+                continue
             if value is END:
                 return
             index += 1
