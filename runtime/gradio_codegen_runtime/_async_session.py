@@ -20,7 +20,7 @@ from ._connection import Connection, status_error, stream_error
 from ._h1_async import achunks
 from ._wire import Answer
 from ._inputs import substitute, uploads_of
-from ._routing import CLOSE, Router, Stream, StreamHiccup, settle
+from ._routing import Router, Stream, StreamHiccup, deliver, dispatch_all, settle
 from ._sse import SSEDecoder
 from ._submit import job_core, plan
 from .endpoint import Endpoint
@@ -187,10 +187,7 @@ class AsyncSession:
                     async for chunk in achunks(resp):
                         if drained:
                             continue  # the app ends the body right after close_stream
-                        for message in decoder.feed(chunk):
-                            if self._dispatch(message):
-                                drained = True
-                                break
+                        drained = dispatch_all(decoder.feed(chunk), self._dispatch)
                     if not drained:
                         self._body_ended(decoder)
                     # Read to the end (also after close_stream) so the connection goes
@@ -213,9 +210,8 @@ class AsyncSession:
     def _body_ended(self, decoder: SSEDecoder) -> None:
         """The stream's body ended before close_stream: route what the decoder still
         holds; with sse_v3 (which always sends close_stream) the end is a break."""
-        for message in decoder.flush():
-            if self._dispatch(message):
-                return
+        if dispatch_all(decoder.flush(), self._dispatch):
+            return
         protocol = self.conn.server.protocol if self.conn.server else "sse_v3"
         early = self._router.body_ended(protocol)
         if early is not None:
@@ -223,14 +219,10 @@ class AsyncSession:
 
     def _dispatch(self, message: dict[str, Any]) -> bool:
         """Route one message; True when the server closed the stream."""
-        target = self._router.message(message)
-        if target is None:
-            return False
-        if target is CLOSE:
-            return True
-        if target.apply([message]):
-            settle(self._router.finished(target))
-        return False
+        return deliver(self._router.message(message), message, self._finished)
+
+    def _finished(self, state: AsyncJobState) -> None:
+        settle(self._router.finished(state))
 
     async def close(self) -> None:
         settle(self._router.close())
@@ -285,11 +277,7 @@ class _StreamFeed:
     def chunk(self, data: bytes) -> None:
         if self.drained:
             return
-        dispatch = self.session._dispatch
-        for message in self.decoder.feed(data):
-            if dispatch(message):
-                self.drained = True
-                return
+        self.drained = dispatch_all(self.decoder.feed(data), self.session._dispatch)
 
     def end(self, error: BaseException | None) -> None:
         self.session._fed(self, error)

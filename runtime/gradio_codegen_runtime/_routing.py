@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import logging
 import uuid
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Callable, Generic, Protocol, TypeVar
 
 from ._core import JobCore
 from .errors import APIConnectionError, CancelledError, GradioError, ProtocolError
@@ -26,7 +26,7 @@ from .errors import APIConnectionError, CancelledError, GradioError, ProtocolErr
 __all__ = [
     "BROKE_WHILE_JOINING", "CLOSE", "ENDED_EARLY", "FORGOTTEN_REASON", "LOCAL_CANCEL_REASON",
     "MAX_HICCUPS", "PEER_CANCEL_REASON", "Ending", "Router", "Routed", "Signal", "Stream",
-    "StreamHiccup", "session_error", "settle",
+    "StreamHiccup", "deliver", "dispatch_all", "session_error", "settle",
 ]
 
 log = logging.getLogger("gradio_codegen")
@@ -93,6 +93,41 @@ def settle(endings: list[Ending[J]]) -> None:
             job.cancelled(reason)
         else:
             job.fail(error)
+
+
+class Fed(Protocol):
+    """A job as a driver feeds it (``jobs.JobState``, ``jobs.AsyncJobState``)."""
+
+    def apply(self, messages: list[dict[str, Any]]) -> bool: ...
+
+
+F = TypeVar("F", bound=Fed)
+
+
+def deliver(
+    target: F | Signal | None, message: dict[str, Any], finished: Callable[[F], None]
+) -> bool:
+    """Give ``message`` to the job ``Router.message`` routed it to (``finished`` is
+    told when that ended the job); True when it was close_stream."""
+    if target is None:
+        return False
+    if target is CLOSE:
+        return True
+    assert not isinstance(target, Signal)
+    if target.apply([message]):
+        finished(target)
+    return False
+
+
+def dispatch_all(
+    messages: list[dict[str, Any]], dispatch: Callable[[dict[str, Any]], bool]
+) -> bool:
+    """Hand decoded messages to a driver's ``dispatch`` in order; True once one was
+    close_stream (the app sends nothing after it, so the rest are dropped)."""
+    for message in messages:
+        if dispatch(message):
+            return True
+    return False
 
 
 class Signal(enum.Enum):

@@ -29,7 +29,7 @@ from . import _http
 from ._connection import Connection, status_error, stream_error
 from ._h1 import chunks
 from ._inputs import substitute, uploads_of
-from ._routing import CLOSE, Router, Stream, StreamHiccup, settle
+from ._routing import Router, Stream, StreamHiccup, deliver, dispatch_all, settle
 from ._sse import SSEDecoder
 from ._submit import job_core, plan
 from .endpoint import Endpoint
@@ -368,18 +368,14 @@ class SyncSession:
                     for chunk in chunks(resp):
                         if drained:
                             continue  # the app ends the body right after close_stream
-                        for message in decoder.feed(chunk):
-                            if self._dispatch(message):
-                                drained = True
-                                break
+                        drained = dispatch_all(decoder.feed(chunk), self._dispatch)
                         yield
                     if drained:
                         # Read to the end so the connection goes back to the pool: the
                         # next job's stream then needs no new TCP connection.
                         return
-                    for message in decoder.flush():
-                        if self._dispatch(message):
-                            return
+                    if dispatch_all(decoder.flush(), self._dispatch):
+                        return
                     with self._lock:
                         early = router.body_ended(protocol)
                     if early is not None:
@@ -406,13 +402,7 @@ class SyncSession:
         """Route one message; True when the server closed the stream."""
         with self._lock:
             target = self._router.message(message)
-        if target is None:
-            return False
-        if target is CLOSE:
-            return True
-        if target.apply([message]):
-            self._finished(target)
-        return False
+        return deliver(target, message, self._finished)
 
     def close(self) -> None:
         """Stop the reader; pending jobs end as cancelled."""
