@@ -72,8 +72,10 @@ class SyncSession:
         #: it was left (``-inf``: left to the reader thread at once).
         self._parked: Steps | None = None
         self._parked_at = 0.0
-        #: Jobs whose callers wait to read the stream themselves.
+        #: Jobs whose callers wait to read the stream themselves, and the one told it
+        #: was parked for it (it passes it on if it no longer needs it).
         self._claims: list[JobState] = []
+        self._handed: JobState | None = None
         self._response: _http.Response | None = None
 
     def reset(self) -> None:
@@ -165,8 +167,11 @@ class SyncSession:
             while not ready():
                 with self._lock:
                     steps = self._take(me)
-                    if steps is None and state not in self._claims:
-                        self._claims.append(state)
+                    if steps is None:
+                        if state not in self._claims:
+                            self._claims.append(state)
+                    elif state in self._claims:
+                        self._claims.remove(state)
                 if steps is None:
                     with state.cond:
                         while not ready() and not self._free():
@@ -174,10 +179,25 @@ class SyncSession:
                     continue
                 self._read_for(steps, me, state, ready)
         finally:
-            if state in self._claims:
+            if state in self._claims or self._handed is state:
                 with self._lock:
                     if state in self._claims:
                         self._claims.remove(state)
+                    told = self._pass_on() if self._handed is state else []
+                self._notify(told)
+
+    def _pass_on(self) -> list[JobState]:
+        """The parked stream to the next waiting caller, or else to the reader thread
+        (lock held); returns the caller to tell."""
+        self._handed = None
+        if self._reader is not None or self._parked is None:
+            return []
+        if self._claims:
+            self._handed = self._claims[0]
+            return [self._handed]
+        self._parked_at = float("-inf")
+        self._rouse()
+        return []
 
     def _free(self) -> bool:
         """Whether a waiting caller may take the stream (read without the lock: the
@@ -189,6 +209,7 @@ class SyncSession:
         if self._reader is not None or self._router.closed:
             return None
         steps, self._parked = self._parked, None
+        self._handed = None
         if steps is None:
             if not self._router.pending:
                 return None
@@ -199,9 +220,10 @@ class SyncSession:
     def _read_for(
         self, steps: Steps, me: _Caller, state: JobState, ready: Callable[[], bool]
     ) -> None:
-        """Read the stream until ``ready()``, then leave it: read on to its end when no
-        job is pending (the app ends it at once), else to another waiting caller, parked
-        for this one, or to the reader thread when this job is done."""
+        """Read the stream until ``ready()``, then leave it: parked for this caller's
+        next step (and told to another waiting caller), or, once its job is done, to
+        another waiting caller or the reader thread; with neither and no job pending,
+        read on to its end (the app ends it at once), so its connection is reused."""
         try:
             for _ in steps:
                 if ready():
@@ -213,15 +235,20 @@ class SyncSession:
                     if self._reader is not me:
                         return  # the client was closed
                     done = state.core.done
-                    if not done or self._router.pending:
+                    # A done job's caller reads on to the end only a stream that no
+                    # thread could: the app may keep one open while it still runs
+                    # jobs the client forgot (cancelled ones), which a thread waits out.
+                    if not done or self._router.pending or self._thread is not None:
                         self._reader = None
                         self._parked = steps
-                        self._parked_at = time.monotonic() if not done else float("-inf")
-                        claims = list(self._claims)
-                        if done and not claims:
-                            self._rouse()
-                        elif not done and self._thread is None:
-                            self._rouse()
+                        self._parked_at = time.monotonic()
+                        if done:
+                            claims = self._pass_on()
+                        else:
+                            claims = self._claims[:1]
+                            self._handed = claims[0] if claims else None
+                            if self._thread is None:
+                                self._rouse()
                         break
                 if next(steps, True):
                     return  # read to its end
@@ -238,7 +265,8 @@ class SyncSession:
 
     @staticmethod
     def _notify(claims: list[JobState]) -> None:
-        """Tell waiting callers the stream is free (outside the session's lock)."""
+        """Tell a waiting caller the stream is parked for it (outside the session's
+        lock); one at a time, so that many waiting callers do not all wake."""
         for claim in claims:
             with claim.cond:
                 claim.cond.notify_all()
@@ -316,7 +344,8 @@ class SyncSession:
                         self._reader = None
                         self._parked = steps
                         self._parked_at = time.monotonic()
-                        return list(self._claims)
+                        self._handed = self._claims[0]
+                        return [self._handed]
         return []
 
     def _steps(self) -> Steps:

@@ -87,6 +87,31 @@ def test_generator_updates_apply_every_diff_kind(calls_url: str) -> None:
     assert asyncio.run(run()) == DIFF_STEPS
 
 
+def test_iterating_a_job_reads_its_stream_on_the_iterating_thread(calls_url: str) -> None:
+    # A reader thread would wake the iterating thread for every update (two thread
+    # switches each); the iterating thread takes the stream over at the next chunk.
+    with Client(calls_url) as app:
+        job = app.submit("/ticker", 5)
+        readers: list[int] = []
+        job.on("data", lambda _value: readers.append(threading.get_ident()))
+        assert list(job) == ["0", "1", "2", "3", "4"]
+        assert len(readers) == 5
+        assert threading.get_ident() in readers[1:]
+
+
+def test_a_job_left_between_two_updates_still_ends(calls_url: str) -> None:
+    # Its stream was left parked by the iterating thread: the reader thread reads on.
+    with Client(calls_url) as app:
+        job = app.submit("/ticker", 3)
+        seen: list[str] = []
+        job.on("data", seen.append)
+        updates = iter(job)
+        assert next(updates) == "0"
+        assert job.result(timeout=WAIT) == "2"
+        assert seen == ["0", "1", "2"]
+        assert list(updates) == ["1", "2"]
+
+
 def test_status_progress_and_logs(calls_url: str) -> None:
     with Client(calls_url) as app:
         job = app.submit("/progress_logs", 5)
