@@ -24,7 +24,8 @@ from ._connection import (
     redact_url,
 )
 from ._netenv import NetOptions, Verify
-from ._old_session import AsyncOldSession, OldSession
+from ._old_async_session import AsyncOldSession
+from ._old_session import OldSession
 from ._old_wire import PER_JOB_PROTOCOLS
 from ._session import SyncSession
 from .endpoint import Endpoint
