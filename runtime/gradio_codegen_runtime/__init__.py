@@ -7,11 +7,7 @@ when a Space id must be resolved).
 
 from __future__ import annotations
 
-from ._batch import Outcome
-from ._chunks import AudioChunk, AudioFrames
 from ._connection import MAX_DOWNLOAD_SIZE, STREAM_READ_TIMEOUT, RetryPolicy, ServerInfo
-from ._mapplan import MapOptions
-from ._stream_plan import StreamInput
 from ._version import MIN_SUPPORTED_API, RUNTIME_API, __version__
 from .client import BaseAsyncClient, BaseClient
 from .endpoint import NOT_GIVEN, Endpoint, NotGiven, Param
@@ -35,10 +31,8 @@ from .errors import (
     ZeroGPUQuotaError,
 )
 from .files import FileInput, FileRef
-from .generic import AsyncClient, Client
 from .hub import SpaceStatus
 from .jobs import AsyncJob, Job
-from .media import MediaSegment, MediaStream
 from .status import LogMessage, ProgressUnit, Status
 
 __all__ = [
@@ -96,24 +90,45 @@ __all__ = [
     "watch",
 ]
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._batch import Outcome
+    from ._chunks import AudioChunk, AudioFrames
+    from ._mapplan import MapOptions
     from ._progress import watch
+    from ._stream_plan import StreamInput
     from .batch import AsyncMapRun, MapRun
+    from .generic import AsyncClient, Client
+    from .media import MediaSegment, MediaStream
+
+#: Names whose modules load on first use: the generic clients (schema reading), maps
+#: (threads, checkpoints, progress bars) and streaming (chunks, HLS). An SDK that uses
+#: none of them, and names them only in annotations, never pays their import.
+_LAZY = {
+    "AsyncClient": "generic",
+    "Client": "generic",
+    "Outcome": "_batch",
+    "MapOptions": "_mapplan",
+    "MapRun": "batch",
+    "AsyncMapRun": "batch",
+    "watch": "_progress",
+    "AudioChunk": "_chunks",
+    "AudioFrames": "_chunks",
+    "StreamInput": "_stream_plan",
+    "MediaSegment": "media",
+    "MediaStream": "media",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The map drivers and progress bars load on first use (threads, executors)."""
-    if name in ("MapRun", "AsyncMapRun"):
-        from . import batch
-
-        return getattr(batch, name)
-    if name == "watch":
-        from ._progress import watch
-
-        return watch
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 from typing import Union
 

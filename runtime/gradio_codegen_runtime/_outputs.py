@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .files import FileRef, is_file_data
-from .media import MediaStream
 
 if TYPE_CHECKING:
     from ._connection import Connection
@@ -16,7 +15,11 @@ __all__ = ["to_file_ref", "wrap_files"]
 
 def to_file_ref(value: dict[str, Any], conn: Connection | None) -> FileRef:
     size = value.get("size")
-    kind = MediaStream if value.get("is_stream") is True else FileRef
+    kind = FileRef
+    if value.get("is_stream") is True:
+        from .media import MediaStream  # HLS following loads only for streamed media
+
+        kind = MediaStream
     return kind(
         url=value.get("url") if isinstance(value.get("url"), str) else None,
         path=value["path"],

@@ -27,7 +27,6 @@ from ._netenv import NetOptions, Verify
 from ._old_session import AsyncOldSession, OldSession
 from ._old_wire import PER_JOB_PROTOCOLS
 from ._session import SyncSession
-from ._stream_feed import afeed, feed
 from .endpoint import Endpoint
 from .errors import AuthenticationError, NotFoundError
 from .hub import saved_token
@@ -258,12 +257,16 @@ class BaseClient(_Base):
     def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> Job[T]:
         queue = self._queue()
         if endpoint.stream is not None:
+            from ._stream_feed import feed
+
             return feed(self._session, self._fn_index(endpoint), values, background=True)
         return queue.submit(self._fn_index(endpoint), values)
 
     def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         queue = self._queue()
         if endpoint.stream is not None:
+            from ._stream_feed import feed
+
             job = feed(self._session, self._fn_index(endpoint), values, background=False)
             streamed: T = job.result()
             return streamed
@@ -375,6 +378,8 @@ class BaseAsyncClient(_Base):
     async def _submit(self, endpoint: Endpoint[T], values: Sequence[Any]) -> AsyncJob[T]:
         info = await self._conn.aensure_ready()
         if endpoint.stream is not None:
+            from ._stream_feed import afeed
+
             return await afeed(self._session, self._fn_index(endpoint), values, background=True)
         queue = self._old_session if info.protocol in PER_JOB_PROTOCOLS else self._session
         return await queue.submit(self._fn_index(endpoint), values)
@@ -382,6 +387,8 @@ class BaseAsyncClient(_Base):
     async def _call(self, endpoint: Endpoint[T], values: Sequence[Any]) -> T:
         if endpoint.stream is not None:
             await self._conn.aensure_ready()
+            from ._stream_feed import afeed
+
             ajob = await afeed(self._session, self._fn_index(endpoint), values, background=False)
             streamed: T = await ajob.result()
             return streamed

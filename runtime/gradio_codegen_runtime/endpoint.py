@@ -13,11 +13,11 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, Sequence, TypeVar
 
-from ._stream_plan import StreamInput
 from .schema import PathKey, defs_of, file_paths, is_file_schema, resolve
 from .errors import ValidationError
 
 if TYPE_CHECKING:
+    from ._stream_plan import StreamInput
     from .spec import EndpointSpec, ParameterSpec, ReturnSpec
 
 __all__ = ["NOT_GIVEN", "Endpoint", "NotGiven", "Param", "endpoint_from_spec"]
@@ -428,6 +428,8 @@ def stream_of(spec: EndpointSpec) -> StreamInput | None:
     index = spec.stream_input
     if index is None or not 0 <= index < len(spec.parameters):
         return None
+    from ._stream_plan import StreamInput
+
     return StreamInput(
         param=index,
         audio=spec.parameters[index].component.lower() == "audio",

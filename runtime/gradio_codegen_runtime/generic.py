@@ -11,7 +11,6 @@ from .client import BaseAsyncClient, BaseClient
 from .endpoint import Endpoint, endpoint_from_spec
 from .errors import NotFoundError
 from .jobs import AsyncJob, Job
-from .spec import build_spec
 
 if TYPE_CHECKING:
     from .batch import AsyncMapRun, MapRun
@@ -27,6 +26,8 @@ class _Discovery:
         self._lock = threading.Lock()
 
     def build(self, config: Mapping[str, Any], info: Mapping[str, Any], host: str) -> None:
+        from .spec import build_spec  # schema reading: only the generic clients need it
+
         spec = build_spec(config, info, host=host)
         self._endpoints = {e.api_name: endpoint_from_spec(e) for e in spec.endpoints}
 

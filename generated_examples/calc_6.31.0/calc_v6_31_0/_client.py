@@ -12,7 +12,7 @@ import os
 import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from typing_extensions import Unpack
 
@@ -20,18 +20,19 @@ from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
-    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     Job,
-    MapOptions,
-    MapRun,
     Param,
     ServerInfo,
     SpaceStatus,
     check_runtime_api,
 )
+
+# Batch maps load with the first map: an SDK that never maps never imports them.
+if TYPE_CHECKING:
+    from gradio_codegen_runtime import AsyncMapRun, MapOptions, MapRun
 
 check_runtime_api(3, "0.2.0", "calc_v6_31_0")
 

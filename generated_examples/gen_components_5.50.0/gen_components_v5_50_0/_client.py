@@ -12,7 +12,7 @@ import os
 import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from typing_extensions import Unpack
 
@@ -21,14 +21,11 @@ from gradio_codegen_runtime import (
     NOT_GIVEN,
     STREAM_READ_TIMEOUT,
     AsyncJob,
-    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     FileInput,
     Job,
-    MapOptions,
-    MapRun,
     NotGiven,
     Param,
     ServerInfo,
@@ -49,6 +46,10 @@ from .types import (
     MultimodalDataInput,
     TextStatsResult,
 )
+
+# Batch maps load with the first map: an SDK that never maps never imports them.
+if TYPE_CHECKING:
+    from gradio_codegen_runtime import AsyncMapRun, MapOptions, MapRun
 
 check_runtime_api(3, "0.2.0", "gen_components_v5_50_0")
 

@@ -12,7 +12,7 @@ import os
 import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from typing_extensions import Unpack
 
@@ -20,14 +20,11 @@ from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
-    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     Job,
     JSONValue,
-    MapOptions,
-    MapRun,
     Param,
     ServerInfo,
     SpaceStatus,
@@ -37,6 +34,10 @@ from gradio_codegen_runtime import (
 from .types import (
     RateResult,
 )
+
+# Batch maps load with the first map: an SDK that never maps never imports them.
+if TYPE_CHECKING:
+    from gradio_codegen_runtime import AsyncMapRun, MapOptions, MapRun
 
 check_runtime_api(3, "0.2.0", "gen_dynamic_v4_44_1")
 

@@ -12,7 +12,7 @@ import os
 import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from typing_extensions import Unpack
 
@@ -20,13 +20,10 @@ from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
-    AsyncMapRun,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     Job,
-    MapOptions,
-    MapRun,
     Param,
     ServerInfo,
     SpaceStatus,
@@ -38,6 +35,10 @@ from .types import (
     生成图片Result,
     画像を生成Result,
 )
+
+# Batch maps load with the first map: an SDK that never maps never imports them.
+if TYPE_CHECKING:
+    from gradio_codegen_runtime import AsyncMapRun, MapOptions, MapRun
 
 check_runtime_api(3, "0.2.0", "gen_names_v5_50_0")
 

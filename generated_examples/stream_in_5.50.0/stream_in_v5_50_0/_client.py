@@ -13,7 +13,7 @@ import ssl
 import threading
 from collections.abc import AsyncIterable
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from typing_extensions import Unpack
 
@@ -21,21 +21,22 @@ from gradio_codegen_runtime import (
     MAX_DOWNLOAD_SIZE,
     STREAM_READ_TIMEOUT,
     AsyncJob,
-    AsyncMapRun,
     AudioChunk,
     BaseAsyncClient,
     BaseClient,
     Endpoint,
     FileInput,
     Job,
-    MapOptions,
-    MapRun,
     Param,
     ServerInfo,
     SpaceStatus,
     StreamInput,
     check_runtime_api,
 )
+
+# Batch maps load with the first map: an SDK that never maps never imports them.
+if TYPE_CHECKING:
+    from gradio_codegen_runtime import AsyncMapRun, MapOptions, MapRun
 
 check_runtime_api(3, "0.2.0", "stream_in_v5_50_0")
 
