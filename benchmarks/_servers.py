@@ -26,10 +26,12 @@ def stop_app(server: pool.Server) -> None:
 
 
 def start_app(
-    app: str, version: str = GRADIO_VERSION, *, port: int | None = None
+    app: str, version: str = GRADIO_VERSION, *, port: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> pool.Server:
     """Serve ``benchmarks/apps/<app>.py`` on 127.0.0.1 (a free port unless ``port`` is
-    given: a restarted app keeps the address the SDK was generated for) and wait for it."""
+    given: a restarted app keeps the address the SDK was generated for) and wait for it.
+    ``env``: extra environment of the app (its parameters)."""
     python = gradio_python(version)
     app_file = APPS_DIR / f"{app}.py"
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{app}-"))
@@ -43,6 +45,7 @@ def start_app(
         "GRADIO_TEMP_DIR": str(workdir / "tmp"),
         "TMPDIR": str(workdir),
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     with open(log_path, "ab") as log:
         process = subprocess.Popen(

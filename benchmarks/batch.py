@@ -1,19 +1,38 @@
 """Benchmark of ``map``: a batch of inputs through an app of known capacity.
 
 ``python -m benchmarks.batch`` (``--quick`` for a tiny run; ``--set n=500``) starts
-``benchmarks/apps/batch_bench.py`` (``/echo`` sleeps 50 ms, queue concurrency 4: a
-capacity of at most 80 calls/s) on gradio 6.31, generates its SDK, and measures, each
-client in its own process, one after another on a fresh app:
+``benchmarks/apps/batch_bench.py`` on gradio 6.31, generates its SDK, and measures,
+each client in its own process, one after another on a fresh app:
 
 - capacity: the raw floor (``clients/raw.py``) on a thread pool, at each of
   ``raw_threads`` sizes; the best rate is the app's capacity;
 - ``map``: ``app.map.echo(inputs)`` with default settings (every outcome checked);
-- ``gradio_client``: a thread pool of ``pool_threads`` threads calling ``predict``
-  (the map's steady state: the app's 4 running plus as many queued);
+- ``gradio_client``: a thread pool calling ``predict``, as large as the map's steady
+  state (``pool_threads``; by default what the map keeps in flight against this app:
+  the app's running jobs plus as many queued);
 - replicas: the map over two deployments (``replicas=[url2]``) against one.
 
-Peak memory is the client process's ``VmHWM``. Results go to
-``benchmarks/results/batch.json``; targets (issue 19) print as PASS/FAIL.
+The app's shape is a parameter: ``/echo`` sleeps ``delay`` seconds and the queue runs
+``app_concurrency`` at once (a capacity of at most ``app_concurrency / delay`` calls/s).
+The default, 20 ms and 2 at once (at most 100/s), is chosen so that each target
+measures the client:
+
+- Client overhead must matter. gradio_client spends about 150 ms per call beyond the
+  app's work (its sequential latency on the trivial ``/echo`` of ``benchmarks.run``),
+  so a pool of P threads reaches at most P / (delay + 0.15 s): with the old 50 ms shape
+  its 8 threads could reach 40/s, 65% of what the app served, and no client could be
+  twice as fast. With 20 ms its 4 threads reach at most 4 / 0.17 s = 24/s, a quarter
+  of the app's capacity. (The pool is twice the app's concurrency, as the map's steady
+  state is, so that ratio depends on the delay, not on the concurrency.)
+- The app, not the server process, must be the bottleneck. Gradio 6.31 served about
+  170 trivial calls/s to one client on the 2-core benchmark machine (``benchmarks.run``'s
+  concurrency figure), so one app of 100/s leaves it headroom, and two replicas (200/s
+  in two server processes plus the client, on 2 cores) can still show twice one. A
+  concurrency of 4 at 20 ms (200/s) would measure the server and the cores instead.
+
+``--set delay=0.05 --set app_concurrency=4`` gives the earlier shape. Peak memory is the
+client process's ``VmHWM``. Results go to ``benchmarks/results/batch.json``; targets
+(issue 19) print as PASS/FAIL.
 """
 
 from __future__ import annotations
@@ -38,9 +57,29 @@ RESULTS = Path(__file__).resolve().parent / "results"
 @dataclass(frozen=True)
 class Config:
     n: int = 2000
-    raw_threads: tuple[int, ...] = (4, 8, 16)
-    pool_threads: int = 8
+    #: Seconds ``/echo`` takes, and how many the app's queue runs at once.
+    delay: float = 0.02
+    app_concurrency: int = 2
+    #: Thread counts of the raw floor; empty: 1, 2 and 4 times ``app_concurrency``.
+    raw_threads: tuple[int, ...] = ()
+    #: gradio_client's threads; 0: the map's steady state against this app.
+    pool_threads: int = 0
     worker_timeout: float = 900.0
+
+    def raw_sizes(self) -> tuple[int, ...]:
+        c = self.app_concurrency
+        return self.raw_threads or (c, 2 * c, 4 * c)
+
+    def pool_size(self) -> int:
+        """The pool "of the same size": what the map's default concurrency keeps in
+        flight once it has seen the app run ``app_concurrency`` jobs at once."""
+        from gradio_codegen_runtime._batch import Lane
+
+        return self.pool_threads or Lane(peak=self.app_concurrency).limit()
+
+    def app_env(self) -> dict[str, str]:
+        return {"BATCH_BENCH_DELAY": repr(self.delay),
+                "BATCH_BENCH_CONCURRENCY": str(self.app_concurrency)}
 
 
 QUICK = Config(n=40, raw_threads=(4,), worker_timeout=120.0)
@@ -122,7 +161,8 @@ def measure(cfg: Config) -> dict[str, Any]:
     from gradio_codegen.cli import main as generate
 
     gpython = str(gradio_python())
-    first = start_app("batch_bench")
+    app_env = cfg.app_env()
+    first = start_app("batch_bench", env=app_env)
     second = None
     sdk_root = Path(tempfile.mkdtemp(prefix="bench-batch-sdk-"))
     try:
@@ -135,11 +175,11 @@ def measure(cfg: Config) -> dict[str, Any]:
             nonlocal first
             port = first.port
             stop_app(first)
-            first = start_app("batch_bench", port=port)
+            first = start_app("batch_bench", port=port, env=app_env)
             return [first.url]
 
         raw = {}
-        for threads in cfg.raw_threads:
+        for threads in cfg.raw_sizes():
             raw[threads] = _run(sys.executable, project, {
                 "task": "pool", "client": "benchmarks.clients.raw", "urls": fresh(),
                 "n": cfg.n, "threads": threads}, cfg.worker_timeout)
@@ -147,8 +187,8 @@ def measure(cfg: Config) -> dict[str, Any]:
                        cfg.worker_timeout)
         gc = _run(gpython, gradio_env, {
             "task": "pool", "client": "benchmarks.clients.gradio_client_", "urls": fresh(),
-            "n": cfg.n, "threads": cfg.pool_threads}, cfg.worker_timeout)
-        second = start_app("batch_bench")
+            "n": cfg.n, "threads": cfg.pool_size()}, cfg.worker_timeout)
+        second = start_app("batch_bench", env=app_env)
         two = _run(sys.executable, project, {
             "task": "map", "urls": [*fresh(), second.url], "n": cfg.n}, cfg.worker_timeout)
     finally:
@@ -166,7 +206,7 @@ def evaluate(f: dict[str, Any], cfg: Config) -> list[tuple[str, float, str, floa
     return [
         ("map throughput / app capacity (raw floor's best)", rate / f["capacity_per_s"],
          ">=", 0.95),
-        (f"map / gradio_client thread pool ({cfg.pool_threads} threads)",
+        (f"map / gradio_client thread pool ({cfg.pool_size()} threads)",
          rate / f["gradio_client_pool"]["throughput_per_s"], ">=", 2.0),
         (f"map peak memory, {cfg.n} inputs (MB)", f["map"]["peak_rss_mb"], "<=", 60.0),
         ("two replicas / one", f["map_two_replicas"]["throughput_per_s"] / rate, ">=", 1.8),
@@ -191,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         current = getattr(cfg, key)
         cfg = replace(cfg, **{key: tuple(int(v) for v in value.split(",")) if isinstance(
             current, tuple) else type(current)(value)})
+    print(f"app: /echo takes {cfg.delay * 1000:g} ms, {cfg.app_concurrency} at once (at most "
+          f"{cfg.app_concurrency / cfg.delay:.0f}/s); {cfg.n} inputs; gradio_client pool of "
+          f"{cfg.pool_size()} threads")
     figures = measure(cfg)
     print(f"raw floor by threads: " + ", ".join(
         f"{k}: {v['throughput_per_s']:.1f}/s" for k, v in figures["raw_floor"].items()))

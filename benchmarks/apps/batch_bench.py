@@ -2,6 +2,8 @@
 once, so the app has a known capacity (``CONCURRENCY`` / ``DELAY`` calls per second)
 that a batch client can only approach, never pass.
 
+Both are the benchmark's parameters (``benchmarks/batch.py``'s ``Config.delay`` and
+``Config.app_concurrency``), passed in the environment; the defaults here are theirs.
 ``/echo`` is the first endpoint (fn_index 0) so the raw floor's adapter calls it.
 """
 
@@ -11,8 +13,9 @@ import time
 import gradio as gr
 
 #: Jobs the server runs at once (``serve.py`` passes it to ``demo.queue``).
-CONCURRENCY = 4
-DELAY = float(os.environ.get("BATCH_BENCH_DELAY", "0.05"))
+CONCURRENCY = int(os.environ.get("BATCH_BENCH_CONCURRENCY", "2"))
+#: Seconds each call takes.
+DELAY = float(os.environ.get("BATCH_BENCH_DELAY", "0.02"))
 
 
 def echo(text: str) -> str:

@@ -73,22 +73,30 @@ class Attempt:
 class Lane:
     """One deployment's share of the map.
 
-    With ``fixed`` unset the limit follows the app: as many jobs as it runs at once
-    (those it has started) plus ``HEADROOM`` queued, or as many queued as running when
-    that is more, up to ``cap``. The app's limit is not in its /config, so it is read
+    With ``fixed`` unset the limit follows the app: the most jobs it has been seen
+    running at once (``peak``) plus ``HEADROOM`` queued, or as many queued as that when
+    it is more, up to ``cap``. The app's limit is not in its /config, so it is read
     from the queue's own ``process_starts`` messages; the queue never holds more than
     one round of this map's jobs.
+
+    The peak, not the jobs running right now: when each job is short, the app's slots
+    are often empty for a moment between jobs, and a limit that shrank with them would
+    leave the queue too shallow to refill them. Old queues (Gradio 3.x) poll every
+    50 ms and start only what is queued then, and per-job streams (3.x, 4.0-4.8) spend
+    part of each job before its ``process_starts``; both showed it.
     """
 
     fixed: int | None = None
     cap: int = DEFAULT_CAP
     in_flight: int = 0
     running: int = 0
+    #: The most of this lane's jobs seen running at once.
+    peak: int = 0
 
     def limit(self) -> int:
         if self.fixed is not None:
             return self.fixed
-        return min(self.cap, max(self.running + HEADROOM, 2 * self.running))
+        return min(self.cap, max(self.peak + HEADROOM, 2 * self.peak))
 
     def room(self) -> int:
         return self.limit() - self.in_flight
@@ -191,7 +199,9 @@ class MapCore:
         """The app began running the attempt (its ``process_starts``)."""
         if not attempt.done and not attempt.started:
             attempt.started = True
-            self.lanes[attempt.lane].running += 1
+            lane = self.lanes[attempt.lane]
+            lane.running += 1
+            lane.peak = max(lane.peak, lane.running)
 
     def _end(self, attempt: Attempt) -> bool:
         if attempt.done:

@@ -4,9 +4,9 @@ Gradio 4.0-4.8 (``sse``) and 3.x (``ws``) open one stream per job instead of one
 session: the server asks for the job's data on that stream (``send_data``; 3.x first
 asks which event it is, ``send_hash``) and the client answers, by ``POST /queue/data``
 (``sse``) or on the WebSocket (``ws``). ``PerJobExchange`` holds one job's side of
-that exchange; the drivers (``_old_session``) only move bytes. The job updates
-themselves (``estimation`` ... ``process_completed``) are ``JobCore``'s, as for every
-other protocol. Old file payloads are translated here too, both ways, so endpoints
+that exchange; the drivers (``_old_session``, ``_old_async_session``) only move
+bytes. The job updates themselves (``estimation`` ... ``process_completed``) are
+``JobCore``'s, as for every other protocol. Old file payloads are translated here too, both ways, so endpoints
 and results keep the modern FileData form.
 """
 

@@ -24,9 +24,11 @@ from ._connection import (
     redact_url,
 )
 from ._netenv import NetOptions, Verify
-from ._old_session import AsyncOldSession, OldSession
+from ._old_async_session import AsyncOldSession
+from ._old_session import OldSession
 from ._old_wire import PER_JOB_PROTOCOLS
 from ._session import SyncSession
+from .duplicate import AsyncClientFactory, ClientFactory, duplicate_client
 from .endpoint import Endpoint
 from .errors import AuthenticationError, NotFoundError
 from .hub import saved_token
@@ -39,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["BaseAsyncClient", "BaseClient"]
 
 T = TypeVar("T")
-_C = TypeVar("_C", bound="BaseClient")
 _AC = TypeVar("_AC", bound="BaseAsyncClient")
 _B = TypeVar("_B", bound="_Base")
 
@@ -278,40 +279,7 @@ class BaseClient(_Base):
 
         return start_map(self, endpoint, inputs, options)  # type: ignore[arg-type]
 
-    @classmethod
-    def duplicate(
-        cls: type[_C],
-        from_id: str | None = None,
-        to_id: str | None = None,
-        *,
-        token: str | None = None,
-        private: bool = True,
-        hardware: str | None = None,
-        sleep_timeout: int | None = None,
-        secrets: Mapping[str, str] | None = None,
-        space_status: SpaceStatusCallback | None = None,
-        wake_timeout: float | None = None,
-        **options: Any,
-    ) -> _C:
-        """Copy a Space (default: this SDK's) to the token's account, or reuse the copy
-        made before, and return a client for it once it runs.
-
-        ``hardware`` (e.g. ``"t4-small"``) and ``sleep_timeout`` (seconds idle before it
-        sleeps) are applied to a new copy and updated on an existing one; see
-        ``duplicate`` for the details. ``options`` go to the constructor.
-        """
-        from .duplicate import duplicate_space
-
-        source = from_id or cls._SPACE_ID
-        if not source:
-            raise ValueError("give from_id: the Space to duplicate")
-        token = token if token is not None else saved_token()
-        copy = duplicate_space(
-            source, to_id, token=token, private=private, hardware=hardware,
-            sleep_timeout=sleep_timeout, secrets=secrets, on_status=space_status,
-            wake_timeout=wake_timeout,
-        )
-        return cls(copy.space_id, token=token, **options)
+    duplicate = ClientFactory(duplicate_client)
 
     def reset_session(self) -> None:
         """Use a new server session: ``gr.State`` starts fresh for later calls."""
@@ -411,40 +379,10 @@ class BaseAsyncClient(_Base):
 
         return await asyncio.to_thread(cls, src, **options)
 
-    @classmethod
-    async def duplicate(
-        cls: type[_AC],
-        from_id: str | None = None,
-        to_id: str | None = None,
-        *,
-        token: str | None = None,
-        private: bool = True,
-        hardware: str | None = None,
-        sleep_timeout: int | None = None,
-        secrets: Mapping[str, str] | None = None,
-        space_status: SpaceStatusCallback | None = None,
-        wake_timeout: float | None = None,
-        **options: Any,
-    ) -> _AC:
-        """Async ``BaseClient.duplicate``: the Hub calls and waiting run in a thread."""
-        import asyncio
-
-        from .duplicate import duplicate_space
-
-        source = from_id or cls._SPACE_ID
-        if not source:
-            raise ValueError("give from_id: the Space to duplicate")
-        token = token if token is not None else saved_token()
-
-        def run() -> _AC:
-            copy = duplicate_space(
-                source, to_id, token=token, private=private, hardware=hardware,
-                sleep_timeout=sleep_timeout, secrets=secrets, on_status=space_status,
-                wake_timeout=wake_timeout,
-            )
-            return cls(copy.space_id, token=token, **options)
-
-        return await asyncio.to_thread(run)
+    duplicate = AsyncClientFactory(
+        duplicate_client,
+        """Async ``BaseClient.duplicate``: the Hub calls and waiting run in a thread.""",
+    )
 
     def reset_session(self) -> None:
         self._session.reset()

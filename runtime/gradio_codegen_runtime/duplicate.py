@@ -7,17 +7,43 @@ the script says. Secrets are only set when the copy is made (changing them resta
 Space and their values cannot be read back to compare); use huggingface_hub's
 ``add_space_secret`` to rotate them. A copy the caller paused is restarted, since asking
 for a client of it means wanting it to run.
+
+``Client.duplicate`` and ``AsyncClient.duplicate`` are one function,
+``duplicate_client``, made a classmethod of each by ``ClientFactory`` and
+``AsyncClientFactory`` (the async one runs it in a thread); type checkers see its
+parameters and the class's own client type as the result.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import warnings
-from typing import Any, Mapping
+from typing import (
+    TYPE_CHECKING, Any, Callable, Concatenate, Coroutine, Generic, Iterable, Mapping,
+    ParamSpec, TypedDict, TypeVar, cast,
+)
 
 from .errors import NotFoundError
-from .hub import SpaceHost, SpaceStatusCallback, check_space_id, hub_api, hub_call, wait_for_space
+from .hub import (
+    SpaceHost, SpaceStatusCallback, check_space_id, hub_api, hub_call, saved_token,
+    wait_for_space,
+)
 
-__all__ = ["duplicate_space", "target_space_id"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._http import Timeout
+    from ._netenv import Verify
+    from .client import _Base
+
+__all__ = [
+    "AsyncClientFactory", "ClientFactory", "ClientOptions", "duplicate_client",
+    "duplicate_space", "target_space_id",
+]
+
+_K = TypeVar("_K", bound="_Base")
+_P = ParamSpec("_P")
 
 
 def target_space_id(api: Any, from_id: str, to_id: str | None, token: str | None) -> str:
@@ -145,3 +171,93 @@ def duplicate_space(
         if str(getattr(runtime, "stage", "")) == "PAUSED":  # the caller's own copy: resume it
             hub_call("restarting", target, token, lambda: api.restart_space(target))
     return wait_for_space(target, token=token, on_status=on_status, timeout=wake_timeout, api=api)
+
+
+class ClientOptions(TypedDict, total=False):
+    """The client constructor's options that ``duplicate`` passes on to the new client
+    (``token``, ``space_status`` and ``wake_timeout`` it uses itself)."""
+
+    auth: tuple[str, str] | None
+    headers: Mapping[str, str] | None
+    timeout: float | Timeout | None
+    max_retries: int
+    allow_token_hosts: Iterable[str]
+    verify: Verify
+    proxy: str | None
+    trust_env: bool
+    ip_token: str | None
+    oauth_token: str | None
+    max_download_size: int | None
+    stream_timeout: float | None
+
+
+def duplicate_client(
+    cls: type[_K],
+    /,
+    from_id: str | None = None,
+    to_id: str | None = None,
+    *,
+    token: str | None = None,
+    private: bool = True,
+    hardware: str | None = None,
+    sleep_timeout: int | None = None,
+    secrets: Mapping[str, str] | None = None,
+    space_status: SpaceStatusCallback | None = None,
+    wake_timeout: float | None = None,
+    **options: Unpack[ClientOptions],
+) -> _K:
+    """Copy a Space (default: this SDK's) to the token's account, or reuse the copy
+    made before, and return a client for it once it runs.
+
+    ``hardware`` (e.g. ``"t4-small"``) and ``sleep_timeout`` (seconds idle before it
+    sleeps) are applied to a new copy and updated on an existing one; see
+    ``duplicate`` for the details. ``options`` go to the constructor.
+    """
+    source = from_id or cls._SPACE_ID
+    if not source:
+        raise ValueError("give from_id: the Space to duplicate")
+    unknown = sorted(set(options) - ClientOptions.__optional_keys__)
+    if unknown:  # before the Hub makes a copy the constructor would then refuse
+        raise TypeError(f"duplicate() got unexpected client options: {', '.join(unknown)}")
+    token = token if token is not None else saved_token()
+    copy = duplicate_space(
+        source, to_id, token=token, private=private, hardware=hardware,
+        sleep_timeout=sleep_timeout, secrets=secrets, on_status=space_status,
+        wake_timeout=wake_timeout,
+    )
+    return cls(copy.space_id, token=token, **options)
+
+
+class _Factory(Generic[_P]):
+    """A classmethod written once as a function of (client class, ...): read on a
+    class, it keeps the function's parameters and makes that class's client, so
+    ``sdk.Client.duplicate(...)`` is typed as returning ``sdk.Client``."""
+
+    def __init__(self, make: Callable[Concatenate[Any, _P], object], doc: str | None = None):
+        self._make = make
+        self.__doc__ = doc or make.__doc__
+
+    def _bound(self, owner: type[_K]) -> Callable[_P, _K]:
+        bound = functools.partial(self._make, owner)  # inspect.signature drops the class
+        bound.__doc__ = self.__doc__
+        return cast("Callable[_P, _K]", bound)
+
+
+class ClientFactory(_Factory[_P]):
+    """``_Factory`` for sync clients."""
+
+    def __get__(self, obj: object, owner: type[_K]) -> Callable[_P, _K]:
+        return self._bound(owner)
+
+
+class AsyncClientFactory(_Factory[_P]):
+    """``_Factory`` for async clients: the function (Hub calls, waiting for the Space)
+    runs in a worker thread, off the event loop."""
+
+    def __get__(self, obj: object, owner: type[_K]) -> Callable[_P, Coroutine[Any, Any, _K]]:
+        make = self._bound(owner)
+
+        async def in_thread(*args: _P.args, **kwargs: _P.kwargs) -> _K:
+            return await asyncio.to_thread(make, *args, **kwargs)
+
+        return functools.update_wrapper(in_thread, make)

@@ -1,10 +1,15 @@
 """Batch app for ``map`` tests: every execution is logged server-side.
 
 ``calls.log`` in the working directory (a per-server temp folder) gets one line per
-execution start (``<endpoint> <x> <session hash>``), so tests count what actually ran,
-and for which client. ``square``
-fails for negative inputs (per-input errors); ``hold`` waits for a ``release`` flag
-file the test creates, so a test can stop a map while jobs are still running.
+execution start, ``<endpoint> <x> <session> <run> <waiting>``, so tests count what
+actually ran, and for which client: ``session`` is the session hash (``-`` on 3.x, whose
+``gr.Request`` has none), ``run`` the caller's ``x-map-run`` header (``-`` if absent;
+a header reaches the function on every version). ``waiting`` is how many jobs the
+app's queue held, not yet started, when this one started (Gradio 3.x and 4.0-4.8,
+whose queue is one list; ``-`` on later versions): what a map that floods the app
+would grow. ``square`` fails for negative inputs (per-input errors); ``hold`` waits
+for a ``release`` flag file the test creates, so a test can stop a map while jobs
+are still running. It runs on every version the tests serve (old ones included).
 """
 
 import os
@@ -19,8 +24,18 @@ LOG = Path.cwd() / "calls.log"
 _lock = threading.Lock()
 
 
+def _attr(get, default: str = "-") -> str:
+    try:
+        return str(get())
+    except (AttributeError, KeyError, TypeError):
+        return default
+
+
 def _record(endpoint: str, x: object, request: gr.Request) -> None:
-    line = f"{endpoint} {x} {request.session_hash}\n".encode()
+    session = _attr(lambda: request.session_hash)
+    run = _attr(lambda: request.headers["x-map-run"])
+    waiting = _attr(lambda: len(demo._queue.event_queue))
+    line = f"{endpoint} {x} {session} {run} {waiting}\n".encode()
     with _lock:
         fd = os.open(LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:

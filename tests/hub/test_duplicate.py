@@ -4,6 +4,7 @@ reused (and brought up to date) on later calls; against a real Gradio server."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,20 @@ def test_duplicate_needs_a_token_and_a_source(hub: FakeHub, serve) -> None:
         Client.duplicate(token=ALICE)  # the generic client has no Space of its own
     with pytest.raises(ValueError, match="itself"):
         Client.duplicate("alice/calc", token=ALICE)
+    with pytest.raises(TypeError, match="tokn"):  # refused before the Hub makes a copy
+        Client.duplicate("gradio/calc", token=ALICE, tokn="x")  # type: ignore[call-arg]
     assert hub.duplicates == []
+
+
+def test_duplicate_options_are_the_constructors() -> None:
+    """``ClientOptions`` (what type checkers accept as duplicate's ``**options``) lists
+    the constructor's keywords that duplicate does not use itself."""
+    from gradio_codegen_runtime.client import _Base
+    from gradio_codegen_runtime.duplicate import ClientOptions
+
+    own = {"self", "src", "token", "space_status", "wake_timeout", "transport"}
+    keywords = set(inspect.signature(_Base.__init__).parameters) - own
+    assert set(ClientOptions.__optional_keys__) == keywords
 
 
 def test_cli_duplicate(hub: FakeHub, serve, tmp_path: Path, capsys) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from gradio_codegen_runtime._core import JobCore
 from gradio_codegen_runtime._old_info import FILE_DATA_SCHEMA, normalize_info
+from gradio_codegen_runtime._old_jobs import answers, finished
 from gradio_codegen_runtime._old_wire import PerJobExchange, from_wire, to_wire
+from gradio_codegen_runtime.jobs import JobState
 from gradio_codegen_runtime.schema import file_paths, is_file_schema
 
 MARK = {"_type": "gradio.FileData"}
@@ -131,3 +134,23 @@ def test_3x_endpoints_from_config_alone() -> None:
     assert run["parameters"][1]["type"] == {"type": "array", "items": FILE_DATA_SCHEMA}
     assert run["returns"] == [{"label": "value_4", "type": {"type": "number"},
                                "component": "Slider"}]
+
+
+def test_answers_sends_each_reply_before_its_message_reaches_the_job() -> None:
+    """The drivers send what ``answers`` yields: the ``send_data`` reply goes out before
+    the job sees the message (it names the job), and reading stops at the job's end."""
+    core = JobCore(0, "sse", lambda raw: raw[0])
+    job = JobState(core)
+    exchange = PerJobExchange("sse", 0, "sh", [1])
+    messages = iter([
+        {"msg": "estimation", "rank": 0, "queue_size": 1},
+        {"msg": "send_data", "event_id": "e1"},
+        {"msg": "process_starts"},
+        {"msg": "process_completed", "output": {"data": [2]}, "success": True},
+        {"msg": "after the end"},
+    ])
+    sent = [(reply, core.event_id) for reply in answers(job, exchange, messages)]
+    assert sent == [({"data": [1], "event_data": None, "fn_index": 0,
+                      "session_hash": "sh", "event_id": "e1"}, None)]
+    assert core.event_id == "e1" and core.done and finished(job, exchange)
+    assert next(messages) == {"msg": "after the end"}  # not read past the job's end

@@ -45,6 +45,23 @@ def test_auto_concurrency_follows_what_the_app_runs() -> None:
     assert core.lanes[0].limit() == 8
 
 
+def test_auto_concurrency_keeps_what_it_learned_between_short_jobs() -> None:
+    """Short jobs leave the app's slots empty for a moment between them: the limit
+    stays at the most seen running at once, so the queue stays deep enough to refill."""
+    core = core_over(range(100), limits=(None,))
+    running = []
+    for _ in range(2):
+        for a in core.take_starts(0.0):
+            core.started(a)
+            running.append(a)
+    queued = core.take_starts(0.0)
+    assert (len(running), len(queued)) == (4, 4)
+    for a in running:  # all four end before any queued one is seen starting
+        core.succeeded(a, None)
+    assert core.lanes[0].running == 0 and core.lanes[0].limit() == 8
+    assert len(core.take_starts(0.0)) == 4  # refilled to two rounds, not to HEADROOM
+
+
 def test_window_bounds_what_is_read_of_an_endless_input() -> None:
     core = core_over(itertools.count(), limits=(4,), window=10)
     held = core.take_starts(0.0)
