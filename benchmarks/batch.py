@@ -5,8 +5,14 @@
 each client in its own process, one after another on a fresh app:
 
 - capacity: the raw floor (``clients/raw.py``) on a thread pool, at each of
-  ``raw_threads`` sizes; the best rate is the app's capacity;
+  ``raw_threads`` sizes; the best size's median rate is the app's capacity;
 - ``map``: ``app.map.echo(inputs)`` with default settings (every outcome checked);
+  its median rate.
+
+The raw floor and the map run in ``rounds`` interleaved rounds (each size, then the
+map) and each is summarised by its median: one run of either varies by a few percent
+on a 2-core machine, and comparing the best of several raw runs with a single map run
+measured the noise, not the client.
 - ``gradio_client``: a thread pool calling ``predict``, as large as the map's steady
   state (``pool_threads``; by default what the map keeps in flight against this app:
   the app's running jobs plus as many queued);
@@ -40,6 +46,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,6 +71,8 @@ class Config:
     raw_threads: tuple[int, ...] = ()
     #: gradio_client's threads; 0: the map's steady state against this app.
     pool_threads: int = 0
+    #: Interleaved rounds of the raw floor and the map (medians are compared).
+    rounds: int = 3
     worker_timeout: float = 900.0
 
     def raw_sizes(self) -> tuple[int, ...]:
@@ -82,7 +91,7 @@ class Config:
                 "BATCH_BENCH_CONCURRENCY": str(self.app_concurrency)}
 
 
-QUICK = Config(n=40, raw_threads=(4,), worker_timeout=120.0)
+QUICK = Config(n=40, raw_threads=(4,), rounds=1, worker_timeout=120.0)
 
 
 # -- worker (runs in its own process; gradio_client's in the Gradio environment) -----
@@ -178,13 +187,15 @@ def measure(cfg: Config) -> dict[str, Any]:
             first = start_app("batch_bench", port=port, env=app_env)
             return [first.url]
 
-        raw = {}
-        for threads in cfg.raw_sizes():
-            raw[threads] = _run(sys.executable, project, {
-                "task": "pool", "client": "benchmarks.clients.raw", "urls": fresh(),
-                "n": cfg.n, "threads": threads}, cfg.worker_timeout)
-        sdk_map = _run(sys.executable, project, {"task": "map", "urls": fresh(), "n": cfg.n},
-                       cfg.worker_timeout)
+        raw: dict[int, list[dict[str, Any]]] = {t: [] for t in cfg.raw_sizes()}
+        maps: list[dict[str, Any]] = []
+        for _ in range(cfg.rounds):
+            for threads in cfg.raw_sizes():
+                raw[threads].append(_run(sys.executable, project, {
+                    "task": "pool", "client": "benchmarks.clients.raw", "urls": fresh(),
+                    "n": cfg.n, "threads": threads}, cfg.worker_timeout))
+            maps.append(_run(sys.executable, project, {
+                "task": "map", "urls": fresh(), "n": cfg.n}, cfg.worker_timeout))
         gc = _run(gpython, gradio_env, {
             "task": "pool", "client": "benchmarks.clients.gradio_client_", "urls": fresh(),
             "n": cfg.n, "threads": cfg.pool_size()}, cfg.worker_timeout)
@@ -195,10 +206,18 @@ def measure(cfg: Config) -> dict[str, Any]:
         stop_app(first)
         if second is not None:
             stop_app(second)
-    best = max(raw.values(), key=lambda r: r["throughput_per_s"])
-    return {"raw_floor": {str(k): v for k, v in raw.items()}, "capacity_per_s":
-            best["throughput_per_s"], "map": sdk_map, "gradio_client_pool": gc,
-            "map_two_replicas": two}
+    floor = {str(k): _summary(v) for k, v in raw.items()}
+    return {"raw_floor": floor,
+            "capacity_per_s": max(v["throughput_per_s"] for v in floor.values()),
+            "map": _summary(maps), "gradio_client_pool": gc, "map_two_replicas": two}
+
+
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Runs of one client: the median rate, the highest peak memory, every failure."""
+    rates = [r["throughput_per_s"] for r in runs]
+    return {"throughput_per_s": statistics.median(rates), "rates": rates,
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "failures": sum(r["failures"] for r in runs), "runs": runs}
 
 
 def evaluate(f: dict[str, Any], cfg: Config) -> list[tuple[str, float, str, float]]:
@@ -235,8 +254,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{cfg.app_concurrency / cfg.delay:.0f}/s); {cfg.n} inputs; gradio_client pool of "
           f"{cfg.pool_size()} threads")
     figures = measure(cfg)
-    print(f"raw floor by threads: " + ", ".join(
+    print("raw floor by threads (median of rounds): " + ", ".join(
         f"{k}: {v['throughput_per_s']:.1f}/s" for k, v in figures["raw_floor"].items()))
+    print("map by round: " + ", ".join(f"{r:.1f}/s" for r in figures["map"]["rates"]))
     print(f"capacity {figures['capacity_per_s']:.1f}/s; map {figures['map']['throughput_per_s']:.1f}/s"
           f" ({figures['map']['peak_rss_mb']:.1f} MB); gradio_client pool "
           f"{figures['gradio_client_pool']['throughput_per_s']:.1f}/s "
