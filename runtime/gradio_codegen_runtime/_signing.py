@@ -6,14 +6,18 @@ of some private Spaces refuses streams without it.
 The JWT is fetched through huggingface_hub (so ``HF_ENDPOINT``, proxies and CA
 settings are its own), while connecting, and again shortly before its ``exp`` claim.
 A Hub that does not issue one leaves streams unsigned, as the JS client does. The JWT
-is a credential: it appears in the stream URL only, never in messages.
+is a credential: it appears in the stream URL only, never in messages, and httpx's own
+request log (INFO on the ``httpx`` logger, which logs the URL of a proxied app's
+streams) shows it as ``__sign=[redacted]``.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
+import re
 import threading
 import time
 from urllib.parse import quote
@@ -25,6 +29,30 @@ REFRESH_MARGIN = 60.0
 #: After a failed fetch, streams go unsigned for this long before the next try.
 RETRY_AFTER = 60.0
 _UNKNOWN_LIFETIME = 300.0
+_SIGN = re.compile(r"(__sign=)[^&#\s\"']+")
+
+
+class _RedactSign(logging.Filter):
+    """Hides ``__sign`` values in the arguments of httpx's request log records.
+
+    It runs only for records the logger emits (a logger checks its level first), so a
+    process that does not log httpx at INFO pays nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any("__sign=" in str(a) for a in record.args):
+            record.args = tuple(
+                _SIGN.sub(r"\1[redacted]", str(a)) if "__sign=" in str(a) else a
+                for a in record.args
+            )
+        return True
+
+
+_REDACT = _RedactSign()
+
+
+def _hide_in_httpx_log() -> None:
+    """Install the filter once (``addFilter`` ignores a filter already there)."""
+    logging.getLogger("httpx").addFilter(_REDACT)
 
 
 class StreamSigner:
@@ -36,6 +64,7 @@ class StreamSigner:
         self._jwt: str | None = None
         self._due_at = 0.0  # monotonic time of the next fetch
         self._lock = threading.Lock()
+        _hide_in_httpx_log()
 
     def __repr__(self) -> str:
         return f"StreamSigner({self.space_id!r})"

@@ -3,6 +3,7 @@ and every request to the Space's host go through the proxy the environment names
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +62,18 @@ def test_space_id_through_the_proxy(hub: FakeHub, app_url: str, env_proxy: Forwa
     assert wait_until(lambda: bool(hub_connections()), 30), targets()
     assert all("/api/spaces/alice/secret" in t for t in hub_connections())
     assert any(t.startswith(f"127.0.0.1:{host_port}/") for t in targets())
+
+
+def test_stream_jwt_hidden_in_httpx_log(
+    hub: FakeHub, app_url: str, env_proxy: ForwardProxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Through a proxy the event stream goes by httpx, which logs each request's URL at
+    # INFO: the stream URL's __sign JWT (a credential) must not reach the log.
+    hub.add_space("alice/secret", app_url, private=True, require_sign=True)
+    caplog.set_level(logging.INFO, logger="httpx")
+    with Client("alice/secret", token=ALICE) as app:
+        assert app.predict("/echo", "logged", 1, "-") == "logged"
+    assert hub.jwts  # the stream was signed (the Space refuses unsigned streams)
+    streams = [r.getMessage() for r in caplog.records if "/queue/data" in r.getMessage()]
+    assert streams and all("__sign=[redacted]" in m for m in streams), streams
+    assert not any(jwt in caplog.text for jwt in hub.jwts)
