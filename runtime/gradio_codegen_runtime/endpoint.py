@@ -151,7 +151,7 @@ class Endpoint(Generic[T]):
     def shape(self, data: Sequence[Any]) -> T:
         """Turn the wire output list into the endpoint's result value."""
         kept = [
-            data[i] if i < len(data) else None
+            _value_of(data[i]) if i < len(data) else None
             for i, slot in enumerate(self.output_slots)
             if slot is not None
         ]
@@ -163,6 +163,18 @@ class Endpoint(Generic[T]):
             return self.result_type(*kept)
         result: Any = None if not kept else kept[0] if len(kept) == 1 else tuple(kept)
         return result  # type: ignore[no-any-return]
+
+
+def _value_of(output: Any) -> Any:
+    """An output the function returned as ``gr.update(...)`` (or a component instance)
+    arrives as the update's properties (``{"__type__": "update", "visible": ..., "value":
+    ...}``): the caller gets the value it sets, typed as the component's, and None for an
+    update that leaves the value as it was (only other properties change)."""
+    if isinstance(output, dict):
+        kind = output.get("__type__")
+        if isinstance(kind, str) and kind.endswith("update"):
+            return output.get("value")
+    return output
 
 
 def _is_file_input(value: Any) -> bool:

@@ -43,13 +43,13 @@ def test_updated_components_take_updated_values(sdk: Any, gradio_version: str) -
         else:
             with pytest.raises(AppError, match="not in the list of choices"):
                 app.pick("dog")
-        # (/fill, /raise_limit and /more_sizes answer with the update itself, as they
-        # do to gradio_client; only what the updated components then take is checked.)
-        app.fill()
+        # /fill, /raise_limit and /more_sizes return gr.update(...): the caller gets the
+        # value an update sets (typed as the component's), None when it sets none.
+        assert app.fill() == "cat"
         assert app.pick("dog") == "picked dog"
-        app.raise_limit()
+        assert app.raise_limit() is None
         assert app.run(500) == "ran 500 steps"
-        app.more_sizes()
+        assert app.more_sizes() is None
         assert app.order("XL") == "ordered XL"
         result = app.rate(3)
         assert (result.more_stars, result.said) == (4, "3 stars")

@@ -80,11 +80,11 @@ def test_updated_components_take_updated_values(make_sdk: Any, old_version: str)
     with sdk.Client() as app:
         # Before 5.x no server checks a Dropdown's value against its choices.
         assert app.pick("dog") == "picked dog"
-        app.fill()
+        assert app.fill() == "cat"  # the value gr.update(...) sets
         assert app.pick("axolotl") == "picked axolotl"
-        app.raise_limit()
+        assert app.raise_limit() is None  # an update that sets no value
         assert app.run(500) == "ran 500 steps"
-        app.more_sizes()
+        assert app.more_sizes() is None
         assert app.order("XL") == "ordered XL"
         result = app.rate(3)
         # A Number without precision hands the function a float before 4.44.
