@@ -3,7 +3,8 @@
 For each test app on each Gradio version, every call in ``calls.APP_CALLS`` goes once
 through the SDK generated from the live server and once through gradio_client, run in
 that server's own virtual environment (where the matching gradio_client is installed).
-Files are compared by content.
+Files are compared by content; where gradio_client returns a gr.update(...) dict, the
+SDK's documented answer is the value the update sets.
 """
 
 from __future__ import annotations
@@ -38,14 +39,20 @@ def inflate(value):
         return [inflate(v) for v in value]
     return value
 
-def digest(value):
+def digest(value, top=True):
+    # gradio_client gives a gr.update(...) output as the raw update dict; the SDK gives
+    # the value it sets (README, "Components an event changes").
+    if top and isinstance(value, dict) and str(value.get("__type__", "")).endswith("update"):
+        return digest(value.get("value"), False)
     if isinstance(value, str) and os.path.isfile(value) and os.path.isabs(value):
         with open(value, "rb") as f:
             return {"sha256": hashlib.sha256(f.read()).hexdigest()}
-    if isinstance(value, (list, tuple)):
-        return [digest(v) for v in value]
+    if isinstance(value, tuple):  # several outputs: each may be an update
+        return [digest(v, top) for v in value]
+    if isinstance(value, list):
+        return [digest(v, False) for v in value]
     if isinstance(value, dict):
-        return {k: digest(v) for k, v in value.items()}
+        return {k: digest(v, False) for k, v in value.items()}
     return value
 
 client = Client(url, verbose=False)
