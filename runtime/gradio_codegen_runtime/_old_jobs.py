@@ -127,6 +127,8 @@ def ws_target(
     headers.pop("user-agent", None)
     conn._add_cookies(client, "GET", http_url, headers)
     url = "ws" + http_url[len("http"):]
+    if url.startswith("ws:"):
+        _plain_login_cookie(headers)
     options: dict[str, Any] = {
         "additional_headers": headers, "user_agent_header": USER_AGENT,
         "proxy": conn._proxy, "open_timeout": conn.timeout.connect,
@@ -141,6 +143,17 @@ def ws_target(
             context.verify_mode = ssl.CERT_NONE
             options["ssl"] = context
     return url, options
+
+
+def _plain_login_cookie(headers: dict[str, str]) -> None:
+    """Gradio 3.19-3.25 sets its login token twice, as ``access-token`` (a secure
+    cookie, never sent over plain http) and ``access-token-unsecure``, but its
+    WebSocket reads only the first: over http the token goes under that name too."""
+    pairs = [p.strip() for p in headers.get("cookie", "").split(";") if "=" in p]
+    cookies = dict(p.split("=", 1) for p in pairs)
+    token = cookies.get("access-token-unsecure")
+    if token and "access-token" not in cookies:
+        headers["cookie"] = "; ".join([*pairs, f"access-token={token}"])
 
 
 def ws_error(exc: BaseException, conn: Connection) -> BaseException:

