@@ -104,11 +104,26 @@ REQUIREMENTS: dict[str, list[str]] = {
         "python-multipart==0.0.6",
         "uvicorn==0.22.0",
     ],
+    "3.14.0": [
+        "gradio==3.14.0",
+        "pillow==10.4.0",
+        "altair==5.5.0",
+        "fastapi==0.99.1",
+        "starlette==0.27.0",
+        "pydantic==1.10.13",
+        "httpx==0.24.1",
+        "websockets==11.0.3",
+        "numpy==1.26.4",
+        "pandas==2.1.4",
+        "anyio==3.7.1",
+        "python-multipart==0.0.6",
+        "uvicorn==0.22.0",
+    ],
 }
 #: The default test matrix: versions ordinary server tests parametrize over. Old
 #: versions (``OLD_VERSIONS``) run only in the test modules that opt in.
 VERSIONS: tuple[str, ...] = ("6.31.0", "5.50.0", "4.44.1")
-OLD_VERSIONS: tuple[str, ...] = ("4.7.1", "3.50.2", "3.36.1", "3.20.1")
+OLD_VERSIONS: tuple[str, ...] = ("4.7.1", "3.50.2", "3.36.1", "3.20.1", "3.14.0")
 _MARKER = "gradio-codegen-env.json"
 #: Static ffmpeg and ffprobe builds (a PyPI wheel), put on the PATH of apps with
 #: streamed media outputs: Gradio encodes each streamed chunk with ffmpeg and 5.x
