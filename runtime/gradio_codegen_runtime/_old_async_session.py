@@ -122,6 +122,9 @@ class AsyncOldSession(per_job.PerJobSessionBase):
         url, options = per_job.ws_target(self.conn, self.conn.aclient)
         try:
             async with connect(url, **options) as ws:
+                opening = exchange.opening()
+                if opening is not None:
+                    await ws.send(json.dumps(opening))
                 while not per_job.finished(job, exchange):
                     for reply in per_job.answers(job, exchange, [json.loads(await ws.recv())]):
                         await ws.send(json.dumps(reply))

@@ -58,8 +58,8 @@ _COMPONENT_SCHEMAS: dict[str, Any] = {
     "model3d": FILE_DATA_SCHEMA,
 }
 _SKIPPED = frozenset(
-    {"state", "row", "column", "tabs", "tab", "tabitem", "box", "form", "accordion",
-     "group", "interpretation", "dataset"}
+    {"state", "variable", "row", "column", "tabs", "tab", "tabitem", "box", "form",
+     "accordion", "group", "interpretation", "dataset"}
 )
 _MAX_DEPTH = 16
 

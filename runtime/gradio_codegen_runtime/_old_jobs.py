@@ -69,6 +69,7 @@ def job_parts(
     exchange = PerJobExchange(protocol, endpoint.fn_index, session_hash, data)
     if _before(info, (3, 9)):
         exchange.run_path = "api/predict"
+    exchange.hash_first = _before(info, (3, 3))
     return core, exchange
 
 

@@ -168,6 +168,9 @@ class OldSession(per_job.PerJobSessionBase):
         try:
             with connect(url, **options) as ws:
                 self._opened(job, ws.close)
+                opening = exchange.opening()
+                if opening is not None:
+                    ws.send(json.dumps(opening))
                 while not per_job.finished(job, exchange):
                     for reply in per_job.answers(job, exchange, [json.loads(ws.recv())]):
                         ws.send(json.dumps(reply))
