@@ -44,6 +44,11 @@ WS_EXTRA = (
     "the 'ws' extra (pip install 'gradio-codegen-runtime[ws]')"
 )
 CLOSED_EARLY = "the app's stream for this job ended before the job completed"
+POLLED_QUEUE = (
+    "this app runs Gradio {version}, whose queue (3.0 to 3.1.4) is polled over HTTP: the "
+    "runtime speaks the WebSocket queue of 3.1.5 and later, so only this app's events "
+    "without a queue can be called"
+)
 
 
 def checked_inputs(conn: Connection, endpoint: Endpoint[Any], values: Sequence[Any]) -> Pending:
@@ -131,6 +136,8 @@ def runner(info: ServerInfo, exchange: PerJobExchange) -> str:
     """How the job travels: "post" (a 3.x event without a queue), "ws" or "sse"."""
     if info.protocol == "ws" and exchange.fn_index in info.unqueued:
         return "post"
+    if _before(info, (3, 1, 5)):
+        raise ProtocolError(POLLED_QUEUE.format(version=info.version))
     return "ws" if info.protocol == "ws" else "sse"
 
 

@@ -185,3 +185,22 @@ def test_generating_messages_mark_a_generator() -> None:
         core.feed({"msg": "process_generating", "success": True, "output": {"data": [value]}})
     core.feed({"msg": "process_completed", "success": True, "output": {"data": ["b"]}})
     assert core.outputs == ["a", "b"] and core.result == "b" and core.done
+
+
+def test_polled_queue_of_3_0_is_refused_clearly() -> None:
+    """3.0-3.1.4 queue by HTTP polling (``/api/queue/push``): a queued event fails
+    with a clear error before anything is sent; events without a queue still run."""
+    import pytest
+
+    from gradio_codegen_runtime._answers import ServerInfo
+    from gradio_codegen_runtime._old_jobs import runner
+    from gradio_codegen_runtime.errors import ProtocolError
+
+    config = {"version": "3.1.4", "enable_queue": True,
+              "dependencies": [{"queue": None}, {"queue": False}]}
+    info = ServerInfo.from_config(config)
+    with pytest.raises(ProtocolError, match="3.1.4, whose queue"):
+        runner(info, PerJobExchange("ws", 0, "s", []))
+    assert runner(info, PerJobExchange("ws", 1, "s", [])) == "post"
+    later = ServerInfo.from_config({**config, "version": "3.1.5"})
+    assert runner(later, PerJobExchange("ws", 0, "s", [])) == "ws"
