@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from . import _http
 from ._httperrors import status_error
-from ._old_info import unqueued_fns
+from ._old_info import release_of, unqueued_fns
 from .errors import APIConnectionError, APIStatusError, APITimeoutError, ProtocolError
 
 __all__ = [
@@ -45,6 +45,11 @@ class ServerInfo:
     config: Mapping[str, Any] | None = None
     #: fn_indexes a 3.x app runs without a queue (``POST /run/predict``).
     unqueued: tuple[int, ...] = ()
+
+    @property
+    def release(self) -> tuple[int, ...] | None:
+        """The server's version as numbers, None when unknown."""
+        return release_of(self.version)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ServerInfo:

@@ -183,6 +183,9 @@ class JobCore:
         output = msg.get("output")
         if msg.get("success") is False:
             return self.fail(app_error(output, msg.get("title")))
+        # Only generators send these: 3.x before 3.20's /config does not say which
+        # events are generators, and their completion repeats the last yield too.
+        self.generator = True
         diffed = self.protocol in DIFF_PROTOCOLS and msg.get("msg") == "process_generating"
         data = self._apply(output, diffed)
         if data is None:

@@ -7,7 +7,7 @@ differ in how they upload.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .schema import PathKey
 from .endpoint import Endpoint
@@ -87,14 +87,20 @@ def _at_path(
     return value
 
 
-def substitute(pending: Pending, server_paths: Sequence[str]) -> list[Any]:
-    """Replace upload placeholders with FileData dicts for the uploaded paths."""
+def substitute(
+    pending: Pending, server_paths: Sequence[str | Mapping[str, Any]]
+) -> list[Any]:
+    """Replace upload placeholders with FileData dicts for the uploaded paths (or with
+    the value itself where a server takes files inline, not uploaded: a mapping)."""
 
     def fill(value: Any) -> Any:
         if isinstance(value, _Slot):
             upload = pending.uploads[value.index][1]
+            where = server_paths[value.index]
+            if isinstance(where, Mapping):
+                return dict(where)
             return {
-                "path": server_paths[value.index],
+                "path": where,
                 "orig_name": upload.name,
                 "size": upload.size(),
                 "meta": dict(FILE_MARKER),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from . import _http
 from . import _old_jobs as per_job
@@ -39,7 +39,13 @@ class AsyncOldSession(per_job.PerJobSessionBase):
     async def submit(self, endpoint: Endpoint[Any], values: Sequence[Any]) -> AsyncJob[Any]:
         info = await self.conn.aensure_ready()
         pending = per_job.checked_inputs(self.conn, endpoint, values)
-        paths = await self.conn.aupload(uploads_of(pending)) if pending.uploads else []
+        files = uploads_of(pending)
+        paths: list[str | Mapping[str, Any]] = []
+        if per_job.files_inline(info):
+            for item in files:
+                paths.append(await asyncio.to_thread(per_job.inline_file, item))
+        elif files:
+            paths.extend(await self.conn.aupload(files))
         core, exchange = per_job.job_parts(
             self.conn, info, endpoint, pending, paths, self.session_hash
         )
@@ -95,7 +101,7 @@ class AsyncOldSession(per_job.PerJobSessionBase):
 
     async def _run_post(self, job: AsyncJobState, exchange: PerJobExchange) -> None:
         response = await self.conn._asend(
-            "POST", self.conn.url("run/predict"), "calling the app", content_type=JSON,
+            "POST", self.conn.url(exchange.run_path), "calling the app", content_type=JSON,
             content=dumps(exchange.run_body()),
         )
         message = per_job.run_message(response)
@@ -116,6 +122,9 @@ class AsyncOldSession(per_job.PerJobSessionBase):
         url, options = per_job.ws_target(self.conn, self.conn.aclient)
         try:
             async with connect(url, **options) as ws:
+                opening = exchange.opening()
+                if opening is not None:
+                    await ws.send(json.dumps(opening))
                 while not per_job.finished(job, exchange):
                     for reply in per_job.answers(job, exchange, [json.loads(await ws.recv())]):
                         await ws.send(json.dumps(reply))

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 __all__ = [
     "FILE_DATA_SCHEMA", "OLD_PROTOCOLS", "config_default", "config_suffices", "normalize_info",
-    "unqueued_fns",
+    "release_of", "unqueued_fns",
 ]
 
 #: Protocols of servers older than 4.9.
@@ -58,8 +58,8 @@ _COMPONENT_SCHEMAS: dict[str, Any] = {
     "model3d": FILE_DATA_SCHEMA,
 }
 _SKIPPED = frozenset(
-    {"state", "row", "column", "tabs", "tab", "tabitem", "box", "form", "accordion",
-     "group", "interpretation", "dataset"}
+    {"state", "variable", "row", "column", "tabs", "tab", "tabitem", "box", "form",
+     "accordion", "group", "interpretation", "dataset"}
 )
 _MAX_DEPTH = 16
 
@@ -120,6 +120,24 @@ def config_suffices(protocol: str | None, status_code: int) -> bool:
     class 3.x's serializers do not know (a custom component or a subclass) makes
     ``/info`` fail (500, ``KeyError`` in the server)."""
     return protocol == "ws" and (status_code == 404 or status_code >= 500)
+
+
+def release_of(version: str) -> tuple[int, ...] | None:
+    """The numbers of a ``/config`` version (``"3.14.0"`` -> ``(3, 14, 0)``, ``"3.9"``
+    -> ``(3, 9)``), which tell 3.x's routes apart; None when it has none (3.0)."""
+    numbers: list[int] = []
+    for part in version.strip().split("."):
+        digits = ""
+        for char in part:
+            if not char.isdigit():
+                break
+            digits += char
+        if not digits:
+            break
+        numbers.append(int(digits))
+        if len(digits) < len(part):  # "1b2": a pre-release, the numbers end here
+            break
+    return tuple(numbers) if numbers else None
 
 
 def unqueued_fns(config: Mapping[str, Any]) -> tuple[int, ...]:

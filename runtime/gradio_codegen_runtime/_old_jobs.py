@@ -7,9 +7,11 @@ address and options, and the errors that end a job whose stream failed.
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import ssl
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from . import _http, _transfer
 from ._answers import dumps
@@ -19,7 +21,11 @@ from ._inputs import Pending, collect, substitute
 from ._old_wire import PerJobExchange, from_wire, run_answer, to_wire
 from ._outputs import wrap_files
 from .endpoint import Endpoint
-from .errors import APIConnectionError, APITimeoutError, AuthenticationError, ProtocolError
+from ._uploads import opened
+from .errors import (
+    APIConnectionError, APITimeoutError, AuthenticationError, ProtocolError, ValidationError,
+)
+from .files import UploadFile
 from .jobs import AsyncJobState, JobState
 
 if TYPE_CHECKING:
@@ -27,8 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLOSED_EARLY", "PerJobSessionBase", "answers", "checked_inputs", "deliver", "end",
-    "end_of_stream", "finished", "http_error", "job_parts", "quietly", "run_message",
-    "runner", "websockets_missing", "ws_error", "ws_target",
+    "end_of_stream", "files_inline", "finished", "http_error", "inline_file", "job_parts",
+    "quietly", "run_message", "runner", "websockets_missing", "ws_error", "ws_target",
 ]
 
 #: Largest WebSocket message accepted (3.x sends images and files inline, base64).
@@ -38,6 +44,11 @@ WS_EXTRA = (
     "the 'ws' extra (pip install 'gradio-codegen-runtime[ws]')"
 )
 CLOSED_EARLY = "the app's stream for this job ended before the job completed"
+POLLED_QUEUE = (
+    "this app runs Gradio {version}, whose queue (3.0 to 3.1.4) is polled over HTTP: the "
+    "runtime speaks the WebSocket queue of 3.1.5 and later, so only this app's events "
+    "without a queue can be called"
+)
 
 
 def checked_inputs(conn: Connection, endpoint: Endpoint[Any], values: Sequence[Any]) -> Pending:
@@ -50,7 +61,7 @@ def checked_inputs(conn: Connection, endpoint: Endpoint[Any], values: Sequence[A
 
 def job_parts(
     conn: Connection, info: ServerInfo, endpoint: Endpoint[Any], pending: Pending,
-    paths: Sequence[str], session_hash: str,
+    paths: Sequence[str | Mapping[str, Any]], session_hash: str,
 ) -> tuple[JobCore, PerJobExchange]:
     """The job's update core and its half of the per-job exchange."""
     protocol = info.protocol
@@ -60,7 +71,37 @@ def job_parts(
         return endpoint.shape(wrap_files(from_wire(protocol, raw), conn))
 
     core = JobCore(endpoint.fn_index, protocol, decode, endpoint.generator)
-    return core, PerJobExchange(protocol, endpoint.fn_index, session_hash, data)
+    exchange = PerJobExchange(protocol, endpoint.fn_index, session_hash, data)
+    if _before(info, (3, 9)):
+        exchange.run_path = "api/predict"
+    exchange.hash_first = _before(info, (3, 3))
+    return core, exchange
+
+
+def _before(info: ServerInfo, release: tuple[int, ...]) -> bool:
+    """A 3.x server known to be older than ``release``."""
+    known = info.release
+    return info.protocol == "ws" and known is not None and known < release
+
+
+def files_inline(info: ServerInfo) -> bool:
+    """Gradio 3.x before 3.19 has no ``/upload``: a call carries its files' bytes."""
+    return _before(info, (3, 19))
+
+
+def inline_file(upload: UploadFile) -> dict[str, Any]:
+    """A file as 3.x before 3.19 takes it in a call: its own file dict with the bytes
+    as a base64 data URL (read into memory: those versions have no other way)."""
+    with opened(upload) as source:
+        content = source if isinstance(source, bytes) else source.read()
+    if not isinstance(content, bytes):
+        raise ValidationError(f"file {upload.name!r}: its stream gave no bytes")
+    mime = mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
+    encoded = base64.b64encode(content).decode("ascii")
+    return {
+        "name": upload.name, "orig_name": upload.name, "size": len(content),
+        "data": f"data:{mime};base64,{encoded}", "is_file": False,
+    }
 
 
 def deliver(job: JobState | AsyncJobState, exchange: PerJobExchange, msg: Any) -> None:
@@ -95,6 +136,8 @@ def runner(info: ServerInfo, exchange: PerJobExchange) -> str:
     """How the job travels: "post" (a 3.x event without a queue), "ws" or "sse"."""
     if info.protocol == "ws" and exchange.fn_index in info.unqueued:
         return "post"
+    if _before(info, (3, 1, 5)):
+        raise ProtocolError(POLLED_QUEUE.format(version=info.version))
     return "ws" if info.protocol == "ws" else "sse"
 
 
@@ -127,6 +170,8 @@ def ws_target(
     headers.pop("user-agent", None)
     conn._add_cookies(client, "GET", http_url, headers)
     url = "ws" + http_url[len("http"):]
+    if url.startswith("ws:"):
+        _plain_login_cookie(headers)
     options: dict[str, Any] = {
         "additional_headers": headers, "user_agent_header": USER_AGENT,
         "proxy": conn._proxy, "open_timeout": conn.timeout.connect,
@@ -141,6 +186,17 @@ def ws_target(
             context.verify_mode = ssl.CERT_NONE
             options["ssl"] = context
     return url, options
+
+
+def _plain_login_cookie(headers: dict[str, str]) -> None:
+    """Gradio 3.19-3.25 sets its login token twice, as ``access-token`` (a secure
+    cookie, never sent over plain http) and ``access-token-unsecure``, but its
+    WebSocket reads only the first: over http the token goes under that name too."""
+    pairs = [p.strip() for p in headers.get("cookie", "").split(";") if "=" in p]
+    cookies = dict(p.split("=", 1) for p in pairs)
+    token = cookies.get("access-token-unsecure")
+    if token and "access-token" not in cookies:
+        headers["cookie"] = "; ".join([*pairs, f"access-token={token}"])
 
 
 def ws_error(exc: BaseException, conn: Connection) -> BaseException:

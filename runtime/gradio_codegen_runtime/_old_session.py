@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from . import _http
 from . import _old_jobs as per_job
@@ -65,7 +65,11 @@ class OldSession(per_job.PerJobSessionBase):
         """Start a job; ``blocking``: run its stream on this thread, to its per_job.end."""
         info = self.conn.ensure_ready()
         pending = per_job.checked_inputs(self.conn, endpoint, values)
-        paths = self.conn.upload(uploads_of(pending)) if pending.uploads else []
+        files = uploads_of(pending)
+        if per_job.files_inline(info):
+            paths: list[str | Mapping[str, Any]] = [per_job.inline_file(f) for f in files]
+        else:
+            paths = list(self.conn.upload(files)) if files else []
         core, exchange = per_job.job_parts(
             self.conn, info, endpoint, pending, paths, self.session_hash
         )
@@ -142,7 +146,7 @@ class OldSession(per_job.PerJobSessionBase):
 
     def _run_post(self, job: JobState, exchange: PerJobExchange) -> None:
         response = self.conn._send(
-            "POST", self.conn.url("run/predict"), "calling the app", content_type=JSON,
+            "POST", self.conn.url(exchange.run_path), "calling the app", content_type=JSON,
             content=dumps(exchange.run_body()),
         )
         message = per_job.run_message(response)
@@ -164,6 +168,9 @@ class OldSession(per_job.PerJobSessionBase):
         try:
             with connect(url, **options) as ws:
                 self._opened(job, ws.close)
+                opening = exchange.opening()
+                if opening is not None:
+                    ws.send(json.dumps(opening))
                 while not per_job.finished(job, exchange):
                     for reply in per_job.answers(job, exchange, [json.loads(ws.recv())]):
                         ws.send(json.dumps(reply))

@@ -40,6 +40,15 @@ class PerJobExchange:
     event_id: str | None = None
     #: The stream has nothing more to say about the job.
     done: bool = False
+    #: The route of an unqueued 3.x call: ``/run/`` came in 3.9, ``/api/`` is older.
+    run_path: str = "run/predict"
+    #: Gradio 3.1-3.2: the client names its job (``{"hash": ...}``) unasked, first.
+    hash_first: bool = False
+
+    def opening(self) -> dict[str, Any] | None:
+        """The message a new WebSocket starts with, if any: 3.1-3.2 wait for the job's
+        hash; 3.3-3.5 take none and 3.6 and later ask for it (``send_hash``)."""
+        return {"hash": self.session_hash} if self.hash_first else None
 
     def join_query(self) -> str:
         """Query string of ``GET /queue/join`` (``sse``)."""
@@ -66,7 +75,7 @@ class PerJobExchange:
         return body
 
     def run_body(self) -> dict[str, Any]:
-        """Body of ``POST /run/predict``, for an event a 3.x app runs without a queue."""
+        """Body of ``POST /run/predict`` (``run_path``), for an event a 3.x app runs without a queue."""
         return {"data": self.data, "fn_index": self.fn_index, "session_hash": self.session_hash}
 
     def reset_body(self) -> dict[str, Any] | None:

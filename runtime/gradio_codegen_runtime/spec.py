@@ -53,11 +53,12 @@ KEPT_PROPS: tuple[str, ...] = (
     "type",
 )
 
-#: Component types that never carry an API value (State keeps per-session data server
-#: side; the layout blocks never take part in events but are listed for old configs).
+#: Component types that never carry an API value (State, ``gr.Variable`` before 3.2,
+#: keeps per-session data server side; the layout blocks never take part in events but
+#: are listed for old configs).
 SKIPPED_COMPONENTS = frozenset(
-    {"state", "browserstate", "row", "column", "tabs", "tab", "tabitem", "box", "form",
-     "accordion", "group", "interpretation", "sidebar"}
+    {"state", "variable", "browserstate", "row", "column", "tabs", "tab", "tabitem", "box",
+     "form", "accordion", "group", "interpretation", "sidebar"}
 )
 
 Visibility = Literal["public", "undocumented"]

@@ -31,9 +31,17 @@ def _attr(get, default: str = "-") -> str:
         return default
 
 
+def _header(request: gr.Request, name: str) -> str:
+    headers = request.headers
+    try:
+        return str(headers[name])
+    except TypeError:  # older 3.x (3.20 among them): a queued job's headers are a plain object
+        return str(vars(headers)[name])
+
+
 def _record(endpoint: str, x: object, request: gr.Request) -> None:
     session = _attr(lambda: request.session_hash)
-    run = _attr(lambda: request.headers["x-map-run"])
+    run = _attr(lambda: _header(request, "x-map-run"))
     waiting = _attr(lambda: len(demo._queue.event_queue))
     line = f"{endpoint} {x} {session} {run} {waiting}\n".encode()
     with _lock:

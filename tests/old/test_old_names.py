@@ -115,10 +115,11 @@ def test_updated_components_take_updated_values(make_sdk: Any, old_version: str)
 
 
 def test_3x_info_failure_falls_back_to_config(serve: Any, old_version: str) -> None:
-    """3.x's /info fails for an app with a component subclass; /config alone serves."""
+    """3.x's /info fails for an app with a component subclass (3.26 and later; before
+    3.26 there is no /info at all); /config alone serves."""
     url = serve("gen_dynamic", old_version).url
     status = httpx.get(url + "/info").status_code
-    assert (status == 500) == old_version.startswith("3.")
+    assert (status in (404, 500)) == old_version.startswith("3.")
     with Client(url) as app:
         assert "/rate" in app.endpoints()
         assert app.predict("/rate", 1) == (2, "1.0 stars")

