@@ -1,0 +1,581 @@
+"""Sweep many Gradio apps: generate each one's SDK, call it, compare with gradio_client.
+
+    python scripts/sweep_apps.py APPS_DIR --server-python PY -o OUT [--list FILE] [--jobs 2]
+
+APPS_DIR holds one folder per app with a ``run.py`` defining ``demo``. For each app the
+sweep starts it on 127.0.0.1 with PY (a Python where gradio and gradio_client are
+installed; the app's folder is the working directory), generates its SDK with this
+checkout's generator, imports the SDK and calls every named endpoint with the examples
+the app's ``/info`` gives (file examples become local files), and calls the same
+endpoints with gradio_client in PY. Files are compared by content. At the end one
+``mypy --strict`` run per batch of SDKs type-checks them.
+
+Each endpoint gets a class: ``ok``, ``validation`` (the SDK refused an input the app
+accepted), ``call_error`` (the SDK failed where gradio_client succeeded), ``mismatch``
+(different outputs), ``nondeterministic`` (two gradio_client runs disagree),
+``both_failed`` (the app refuses its own example), ``sdk_only_ok`` (gradio_client failed),
+``missing`` (the SDK lacks the endpoint). Apps that fail earlier get ``start_failed``,
+``generator_crash`` or ``import_error``. Results: OUT/results.jsonl (one app a line) and
+OUT/summary.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import wave
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+#: Runs in the app's Gradio environment: import run.py from the app folder, launch.
+SERVE = r"""
+import importlib.util, os, sys
+app_dir, port = sys.argv[1], int(sys.argv[2])
+sys.path.insert(0, app_dir)
+os.chdir(app_dir)
+spec = importlib.util.spec_from_file_location("run", os.path.join(app_dir, "run.py"))
+module = importlib.util.module_from_spec(spec)
+sys.modules["run"] = module
+spec.loader.exec_module(module)
+demo = getattr(module, "demo", None)
+if demo is None:
+    sys.exit("run.py defines no 'demo'")
+demo.launch(server_name="127.0.0.1", server_port=port, quiet=True, show_error=True)
+"""
+
+#: Digest of a value: files (FileRef or a path gradio_client downloaded) by content.
+DIGEST = r"""
+import hashlib, os
+
+def _sha(data):
+    return {"sha256": hashlib.sha256(data).hexdigest()}
+
+def digest(value):
+    if type(value).__name__ in ("FileRef", "MediaStream") and hasattr(value, "read_bytes"):
+        return _sha(value.read_bytes())
+    if isinstance(value, str) and os.path.isabs(value) and os.path.isfile(value):
+        with open(value, "rb") as f:
+            return _sha(f.read())
+    if isinstance(value, (list, tuple)):
+        return [digest(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): digest(v) for k, v in value.items()}
+    if isinstance(value, float) and value == int(value) and abs(value) < 2**53:
+        return int(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+"""
+
+#: Runs in this checkout's Python: import the SDK, call each endpoint by keyword.
+SDK_CHILD = DIGEST + r"""
+import importlib, json, sys, traceback
+sdk_root, package, url, timeout = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+calls = json.loads(sys.stdin.read())
+sys.path.insert(0, sdk_root)
+try:
+    sdk = importlib.import_module(package)
+    from gradio_codegen_runtime import AppError, ValidationError
+    endpoints = importlib.import_module(package + "._client").ENDPOINTS
+except BaseException:
+    print(json.dumps({"import_error": traceback.format_exc()}))
+    sys.exit(0)
+
+def unfile(value):
+    if isinstance(value, dict) and set(value) == {"__file__"}:
+        return value["__file__"]
+    if isinstance(value, list):
+        return [unfile(v) for v in value]
+    if isinstance(value, dict):
+        return {k: unfile(v) for k, v in value.items()}
+    return value
+
+by_api = {"/" + ep.api_name: (method, ep) for method, ep in endpoints.items()}
+out = []
+with sdk.Client(url, stream_timeout=timeout) as client:
+    for api_name, args in calls:
+        if api_name not in by_api:
+            out.append({"class": "missing"})
+            continue
+        method, ep = by_api[api_name]
+        names = {p.wire_name or p.name: p.name for p in ep.params}
+        unknown = [k for k in args if k not in names]
+        if unknown:
+            out.append({"class": "param_unknown", "detail": f"/info params {unknown} not in {sorted(names)}"})
+            continue
+        kwargs = {names[k]: unfile(v) for k, v in args.items()}
+        try:
+            value = getattr(client.submit, method)(**kwargs).result(timeout=timeout)
+            out.append({"class": "ok", "value": digest(value), "method": method})
+        except ValidationError:
+            out.append({"class": "validation", "detail": traceback.format_exc(), "method": method})
+        except AppError:
+            out.append({"class": "app_error", "detail": traceback.format_exc(), "method": method})
+        except BaseException:
+            out.append({"class": "error", "detail": traceback.format_exc(), "method": method})
+print(json.dumps(out))
+"""
+
+#: Runs in the app's Gradio environment: the same calls through gradio_client.
+GC_CHILD = DIGEST + r"""
+import json, sys, traceback
+from gradio_client import Client
+try:
+    from gradio_client import handle_file
+except ImportError:
+    handle_file = lambda path: path
+url, timeout = sys.argv[1], float(sys.argv[2])
+calls = json.loads(sys.stdin.read())
+
+def inflate(value):
+    if isinstance(value, dict) and set(value) == {"__file__"}:
+        return handle_file(value["__file__"])
+    if isinstance(value, list):
+        return [inflate(v) for v in value]
+    if isinstance(value, dict):
+        return {k: inflate(v) for k, v in value.items()}
+    return value
+
+client = Client(url, verbose=False)
+out = []
+for api_name, args in calls:
+    try:
+        kwargs = {k: inflate(v) for k, v in args.items()}
+        value = client.submit(api_name=api_name, **kwargs).result(timeout=timeout)
+        out.append({"class": "ok", "value": digest(value)})
+    except BaseException as exc:
+        out.append({"class": "error", "detail": "".join(traceback.format_exception_only(type(exc), exc))[-2000:]})
+print(json.dumps(out))
+"""
+
+FILE_TYPES = ("gradio.FileData",)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+
+
+# -- sample files for file examples ------------------------------------------------------
+
+
+def _png(path: Path, size: int = 16) -> None:
+    raw = b"".join(b"\x00" + b"".join(bytes((x * 15 % 256, y * 15 % 256, 99)) for x in range(size))
+                   for y in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def _wav(path: Path) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"".join(((i * 37) % 2000 - 1000).to_bytes(2, "little", signed=True)
+                                 for i in range(16000)))
+
+
+def _pdf(path: Path) -> None:
+    path.write_bytes(b"%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
+                     b"/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox"
+                     b"[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+class SampleFiles:
+    """Local files standing in for the URLs of file examples, made once per name."""
+
+    def __init__(self, root: Path, asset_dirs: list[Path], ffmpeg: str | None) -> None:
+        self.root = root
+        self.assets = asset_dirs
+        self.ffmpeg = ffmpeg
+        self.lock = threading.Lock()
+        root.mkdir(parents=True, exist_ok=True)
+
+    def get(self, url: str) -> str:
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", url.rstrip("/").rsplit("/", 1)[-1].split("?")[0])
+        name = name or "file.bin"
+        with self.lock:
+            path = self.root / name
+            if not path.exists():
+                self._make(url, path)
+            return str(path)
+
+    def _make(self, url: str, path: Path) -> None:
+        if url.startswith(("http://", "https://")):
+            try:
+                status, data = http_get(url, timeout=5.0)
+                if status == 200 and data:
+                    path.write_bytes(data)
+                    return
+            except OSError:
+                pass
+        for folder in self.assets:
+            found = next(iter(folder.rglob(path.name)), None) if folder.is_dir() else None
+            if found is not None:
+                shutil.copyfile(found, path)
+                return
+        suffix = path.suffix.lower()
+        if suffix in (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp"):
+            png = path.with_suffix(".png")
+            _png(png)
+            if png != path:
+                png.rename(path)  # browsers and PIL sniff the content, not the name
+        elif suffix in (".wav", ".mp3", ".flac", ".ogg"):
+            _wav(path)
+        elif suffix == ".pdf":
+            _pdf(path)
+        elif suffix in (".mp4", ".webm", ".mov", ".avi") and self.ffmpeg:
+            subprocess.run([self.ffmpeg, "-loglevel", "error", "-f", "lavfi", "-i",
+                            "testsrc=duration=1:size=64x64:rate=10", "-pix_fmt", "yuv420p",
+                            str(path)], check=False, timeout=60)
+        if not path.exists():
+            path.write_text("sample file\n")
+
+
+def translate(value: Any, files: SampleFiles) -> Any:
+    """An /info example as sweep calls take it: FileData dicts become ``{"__file__": path}``."""
+    if isinstance(value, dict):
+        meta = value.get("meta")
+        if isinstance(meta, dict) and meta.get("_type") in FILE_TYPES:
+            return {"__file__": files.get(str(value.get("url") or value.get("path") or ""))}
+        return {k: translate(v, files) for k, v in value.items()}
+    if isinstance(value, list):
+        return [translate(v, files) for v in value]
+    return value
+
+
+def example_calls(info: dict[str, Any], files: SampleFiles) -> list[list[Any]]:
+    """One call per named endpoint: each parameter's example (or default, or None)."""
+    calls: list[list[Any]] = []
+    for api_name, endpoint in (info.get("named_endpoints") or {}).items():
+        args: dict[str, Any] = {}
+        for index, param in enumerate(endpoint.get("parameters") or []):
+            key = param.get("parameter_name") or param.get("label") or f"arg{index}"
+            if "example_input" in param and param["example_input"] is not None:
+                args[key] = translate(param["example_input"], files)
+            elif param.get("parameter_has_default"):
+                continue
+            else:
+                args[key] = None
+        calls.append([api_name, args])
+    return calls
+
+
+# -- one app -----------------------------------------------------------------------------
+
+
+class Sweep:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.out = Path(args.output).resolve()
+        self.sdks = self.out / "sdks"
+        self.sdks.mkdir(parents=True, exist_ok=True)
+        assets = [Path(p) for p in args.assets]
+        probe = subprocess.run(
+            [args.server_python, "-c", "import gradio, os; print(os.path.dirname(gradio.__file__))"],
+            capture_output=True, text=True, timeout=120,
+        )
+        if probe.returncode == 0:
+            assets.append(Path(probe.stdout.strip()) / "media_assets")
+        self.files = SampleFiles(self.out / "files", assets, args.ffmpeg or shutil.which("ffmpeg"))
+        self.results_lock = threading.Lock()
+
+    def env(self, workdir: Path, port: int | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADIO_", "HF_"))}
+        env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
+                   HF_HUB_DISABLE_TELEMETRY="1", GRADIO_TEMP_DIR=str(workdir / "gtmp"),
+                   PYTHONUNBUFFERED="1", MPLBACKEND="Agg", NO_PROXY="127.0.0.1,localhost",
+                   no_proxy="127.0.0.1,localhost")
+        if port is not None:
+            env.update(GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1")
+        if self.args.server_path:
+            env["PATH"] = self.args.server_path + os.pathsep + env.get("PATH", "")
+        return env
+
+    def run_app(self, app_dir: Path) -> dict[str, Any]:
+        name = app_dir.name
+        record: dict[str, Any] = {"app": name}
+        workdir = Path(tempfile.mkdtemp(prefix=f"sweep-{name}-"))
+        port = free_port()
+        log_path = workdir / "server.log"
+        started = time.monotonic()
+        with open(log_path, "wb") as log:
+            server = subprocess.Popen(
+                [self.args.server_python, "-c", SERVE, str(app_dir.resolve()), str(port)],
+                cwd=app_dir, env=self.env(workdir, port), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            problem = self.wait_ready(server, url)
+            if problem:
+                record.update(status="start_failed", detail=problem + "\n" + tail(log_path))
+                return record
+            record["start_s"] = round(time.monotonic() - started, 1)
+            self.sweep_app(name, url, workdir, record)
+            return record
+        finally:
+            stop(server)
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def wait_ready(self, server: subprocess.Popen[bytes], url: str) -> str | None:
+        deadline = time.monotonic() + self.args.start_timeout
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                return f"exited with {server.returncode}"
+            try:
+                status, _ = http_get(url + "/config", timeout=2.0)
+                if status == 200:
+                    return None
+            except OSError:
+                pass
+            time.sleep(0.25)  # readiness polling under a deadline
+        return f"not ready after {self.args.start_timeout} s"
+
+    def sweep_app(self, name: str, url: str, workdir: Path, record: dict[str, Any]) -> None:
+        info = None
+        for prefix in ("/gradio_api", ""):
+            try:
+                status, body = http_get(f"{url}{prefix}/info", timeout=30.0)
+            except OSError:
+                continue
+            if status == 200:
+                info = json.loads(body)
+                break
+        if info is None:
+            record.update(status="start_failed", detail="no /info")
+            return
+        package = "s_" + re.sub(r"\W", "_", name, flags=re.ASCII).lower()
+        target = self.sdks / package
+        shutil.rmtree(target, ignore_errors=True)
+        gen = subprocess.run(
+            [sys.executable, "-m", "gradio_codegen", url, "-o", str(target), "--name", package],
+            capture_output=True, text=True, timeout=300, env=self.env(workdir),
+        )
+        record["package"] = package
+        if gen.returncode != 0:
+            record.update(status="generator_crash", detail=(gen.stderr + gen.stdout)[-6000:])
+            shutil.rmtree(target, ignore_errors=True)
+            return
+        warnings = [line for line in gen.stderr.splitlines() if "warning" in line]
+        if warnings:
+            record["warnings"] = warnings
+        calls = example_calls(info, self.files)
+        record["endpoints"] = [c[0] for c in calls]
+        if not calls:
+            record["status"] = "no_endpoints"
+            return
+        ours = self.child([sys.executable, "-c", SDK_CHILD, str(self.sdks), package, url,
+                           str(self.args.call_timeout)], calls, workdir)
+        if isinstance(ours, dict):
+            record.update(status="import_error", detail=ours.get("import_error") or ours.get("crash"))
+            return
+        theirs = self.child([self.args.server_python, "-c", GC_CHILD, url,
+                             str(self.args.call_timeout)], calls, workdir)
+        if isinstance(theirs, dict):
+            theirs = [{"class": "error", "detail": theirs.get("crash", "")}] * len(calls)
+        again: list[dict[str, Any]] | None = None
+        results = []
+        for index, (call, mine, ref) in enumerate(zip(calls, ours, theirs)):
+            cls = classify(mine, ref)
+            if cls == "mismatch":
+                if again is None:
+                    second = self.child([self.args.server_python, "-c", GC_CHILD, url,
+                                         str(self.args.call_timeout)], calls, workdir)
+                    again = second if isinstance(second, list) else []
+                if index < len(again) and again[index].get("value") != ref.get("value"):
+                    cls = "nondeterministic"
+            entry: dict[str, Any] = {"api_name": call[0], "class": cls, "method": mine.get("method")}
+            if cls not in ("ok", "nondeterministic"):
+                entry["args"] = call[1]
+                entry["sdk"] = mine
+                entry["gc"] = ref
+            results.append(entry)
+        record["results"] = results
+        record["status"] = "swept"
+
+    def child(self, argv: list[str], calls: list[list[Any]], workdir: Path) -> Any:
+        budget = self.args.call_timeout * max(1, len(calls)) + 60
+        try:
+            proc = subprocess.run(argv, input=json.dumps(calls), capture_output=True, text=True,
+                                  timeout=budget, env=self.env(workdir), cwd=workdir)
+        except subprocess.TimeoutExpired:
+            return {"crash": f"timed out after {budget} s"}
+        lines = proc.stdout.strip().splitlines()
+        try:
+            return json.loads(lines[-1])
+        except (IndexError, json.JSONDecodeError):
+            return {"crash": f"exit {proc.returncode}: {proc.stderr[-4000:]}"}
+
+
+def classify(mine: dict[str, Any], ref: dict[str, Any]) -> str:
+    ours, theirs = mine.get("class"), ref.get("class")
+    if ours in ("missing", "param_unknown"):
+        return str(ours)
+    if ours == "ok" and theirs == "ok":
+        return "ok" if same(mine.get("value"), ref.get("value")) else "mismatch"
+    if ours == "ok":
+        return "sdk_only_ok"
+    if theirs != "ok":
+        return "both_failed"
+    return "validation" if ours == "validation" else "call_error"
+
+
+def same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, 15)
+            process.wait(timeout=10)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            try:
+                os.killpg(process.pid, 9)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=10)
+
+
+def tail(path: Path, size: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
+
+
+# -- mypy over the generated SDKs --------------------------------------------------------
+
+
+def run_mypy(sdks: Path, packages: list[str], batch: int) -> dict[str, list[str]]:
+    """``mypy --strict`` over the SDKs, ``batch`` packages a run: errors per package."""
+    errors: dict[str, list[str]] = {p: [] for p in packages}
+    for start in range(0, len(packages), batch):
+        group = packages[start:start + batch]
+        argv = [sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
+                "--cache-dir", str(sdks.parent / ".mypy_cache")]
+        for package in group:
+            argv += ["-p", package]
+        proc = subprocess.run(argv, capture_output=True, text=True, cwd=sdks, timeout=1800)
+        for line in proc.stdout.splitlines():
+            first = line.split("/", 1)[0].split(":", 1)[0]
+            if first in errors and ": error:" in line:
+                errors[first].append(line)
+            elif ": error:" in line and not any(line.startswith(p) for p in group):
+                for package in group:
+                    errors[package].append("(batch) " + line)
+        if proc.returncode not in (0, 1):
+            for package in group:
+                errors[package].append(f"mypy exited {proc.returncode}: {proc.stderr[-500:]}")
+    return errors
+
+
+# -- summary -----------------------------------------------------------------------------
+
+
+def summarize(records: list[dict[str, Any]], mypy: dict[str, list[str]]) -> str:
+    apps = Counter(r.get("status") for r in records)
+    endpoints = Counter(e["class"] for r in records for e in r.get("results", ()))
+    typed = sum(1 for errs in mypy.values() if errs)
+    lines = ["# Sweep summary", "", f"{len(records)} apps", "", "| app status | apps |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in sorted(apps.items(), key=lambda kv: -kv[1])]
+    lines += ["", "| endpoint class | endpoints | apps |", "|---|---|---|"]
+    for cls, count in sorted(endpoints.items(), key=lambda kv: -kv[1]):
+        napps = sum(1 for r in records if any(e["class"] == cls for e in r.get("results", ())))
+        lines.append(f"| {cls} | {count} | {napps} |")
+    lines += ["", f"mypy --strict: {typed} of {len(mypy)} SDKs with errors "
+              f"({sum(len(v) for v in mypy.values())} errors)"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("apps_dir", help="folder of app folders, each with run.py")
+    parser.add_argument("--server-python", required=True, help="Python with gradio installed")
+    parser.add_argument("-o", "--output", required=True, help="folder for results and SDKs")
+    parser.add_argument("--list", help="file naming the app folders to sweep, one a line")
+    parser.add_argument("--only", nargs="*", default=(), help="app folder names to sweep")
+    parser.add_argument("--jobs", type=int, default=2, help="apps swept at once (default 2)")
+    parser.add_argument("--start-timeout", type=float, default=90.0)
+    parser.add_argument("--call-timeout", type=float, default=60.0)
+    parser.add_argument("--mypy-batch", type=int, default=40, help="SDKs per mypy run (0: none)")
+    parser.add_argument("--server-path", help="folder prepended to the servers' PATH (ffmpeg)")
+    parser.add_argument("--ffmpeg", help="ffmpeg used to make sample videos")
+    parser.add_argument("--assets", nargs="*", default=(),
+                        help="folders searched for sample files by name")
+    args = parser.parse_args(argv)
+
+    root = Path(args.apps_dir)
+    names = sorted(p.name for p in root.iterdir() if (p / "run.py").is_file())
+    if args.list:
+        wanted = [n.strip() for n in Path(args.list).read_text().splitlines() if n.strip()]
+        names = [n for n in wanted if (root / n / "run.py").is_file()]
+    if args.only:
+        names = [n for n in names if n in set(args.only)]
+    sweep = Sweep(args)
+    results_path = sweep.out / "results.jsonl"
+    records: list[dict[str, Any]] = []
+    with open(results_path, "w", encoding="utf-8") as results, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = {pool.submit(sweep.run_app, root / n): n for n in names}
+        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+            name = futures[future]
+            try:
+                record = future.result()
+            except Exception as exc:  # the sweep goes on; the record says what broke
+                record = {"app": name, "status": "sweep_error", "detail": repr(exc)}
+            records.append(record)
+            results.write(json.dumps(record) + "\n")
+            results.flush()
+            classes = Counter(e["class"] for e in record.get("results", ()))
+            print(f"[{done}/{len(names)}] {name}: {record.get('status')} {dict(classes)}", flush=True)
+    packages = sorted(r["package"] for r in records
+                      if r.get("package") and (sweep.sdks / r["package"]).is_dir())
+    mypy = run_mypy(sweep.sdks, packages, args.mypy_batch) if args.mypy_batch else {}
+    (sweep.out / "mypy.json").write_text(json.dumps(mypy, indent=1))
+    summary = summarize(records, mypy)
+    (sweep.out / "summary.md").write_text(summary)
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
