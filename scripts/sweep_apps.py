@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -42,20 +43,32 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-#: Runs in the app's Gradio environment: import run.py from the app folder, launch.
+#: Runs in the app's Gradio environment: run.py as its own script would (its
+#: ``__main__`` block included), with ``launch`` kept on loopback and the given port;
+#: a run.py that never launches has its ``demo`` launched.
 SERVE = r"""
-import importlib.util, os, sys
+import os, runpy, sys
+import gradio as gr
 app_dir, port = sys.argv[1], int(sys.argv[2])
 sys.path.insert(0, app_dir)
 os.chdir(app_dir)
-spec = importlib.util.spec_from_file_location("run", os.path.join(app_dir, "run.py"))
-module = importlib.util.module_from_spec(spec)
-sys.modules["run"] = module
-spec.loader.exec_module(module)
-demo = getattr(module, "demo", None)
-if demo is None:
-    sys.exit("run.py defines no 'demo'")
-demo.launch(server_name="127.0.0.1", server_port=port, quiet=True, show_error=True)
+launched = []
+original = gr.Blocks.launch
+
+def launch(self, *args, **kwargs):
+    kwargs.update(server_name="127.0.0.1", server_port=port, share=False, quiet=True,
+                  inbrowser=False, prevent_thread_lock=True)
+    launched.append(self)
+    return original(self, *args, **kwargs)
+
+gr.Blocks.launch = launch
+namespace = runpy.run_path(os.path.join(app_dir, "run.py"), run_name="__main__")
+if not launched:
+    demo = namespace.get("demo")
+    if demo is None:
+        sys.exit("run.py defines no 'demo' and launches nothing")
+    demo.launch()
+launched[0].block_thread()
 """
 
 #: Digest of a value: files (FileRef or a path gradio_client downloaded) by content.
@@ -309,7 +322,8 @@ class Sweep:
         if probe.returncode == 0:
             assets.append(Path(probe.stdout.strip()) / "media_assets")
         self.files = SampleFiles(self.out / "files", assets, args.ffmpeg or shutil.which("ffmpeg"))
-        self.results_lock = threading.Lock()
+        self.servers: set[subprocess.Popen[bytes]] = set()
+        self.servers_lock = threading.Lock()
 
     def env(self, workdir: Path, port: int | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADIO_", "HF_"))}
@@ -336,6 +350,8 @@ class Sweep:
                 cwd=app_dir, env=self.env(workdir, port), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        with self.servers_lock:
+            self.servers.add(server)
         try:
             url = f"http://127.0.0.1:{port}"
             problem = self.wait_ready(server, url)
@@ -347,6 +363,8 @@ class Sweep:
             return record
         finally:
             stop(server)
+            with self.servers_lock:
+                self.servers.discard(server)
             shutil.rmtree(workdir, ignore_errors=True)
 
     def wait_ready(self, server: subprocess.Popen[bytes], url: str) -> str | None:
@@ -392,30 +410,33 @@ class Sweep:
         if warnings:
             record["warnings"] = warnings
         calls = example_calls(info, self.files)
+        returns = [len(info["named_endpoints"][c[0]].get("returns") or ()) for c in calls]
         record["endpoints"] = [c[0] for c in calls]
         if not calls:
             record["status"] = "no_endpoints"
             return
-        ours = self.child([sys.executable, "-c", SDK_CHILD, str(self.sdks), package, url,
-                           str(self.args.call_timeout)], calls, workdir)
+        sdk_argv = [sys.executable, "-c", SDK_CHILD, str(self.sdks), package, url,
+                    str(self.args.call_timeout)]
+        gc_argv = [self.args.server_python, "-c", GC_CHILD, url, str(self.args.call_timeout)]
+        ours = self.child(sdk_argv, calls, workdir)
         if isinstance(ours, dict):
             record.update(status="import_error", detail=ours.get("import_error") or ours.get("crash"))
             return
-        theirs = self.child([self.args.server_python, "-c", GC_CHILD, url,
-                             str(self.args.call_timeout)], calls, workdir)
+        theirs = self.child(gc_argv, calls, workdir)
         if isinstance(theirs, dict):
             theirs = [{"class": "error", "detail": theirs.get("crash", "")}] * len(calls)
-        again: list[dict[str, Any]] | None = None
+        reruns: list[list[dict[str, Any]]] | None = None
         results = []
         for index, (call, mine, ref) in enumerate(zip(calls, ours, theirs)):
-            cls = classify(mine, ref)
+            cls = classify(mine, ref, returns[index])
             if cls == "mismatch":
-                if again is None:
-                    second = self.child([self.args.server_python, "-c", GC_CHILD, url,
-                                         str(self.args.call_timeout)], calls, workdir)
-                    again = second if isinstance(second, list) else []
-                if index < len(again) and again[index].get("value") != ref.get("value"):
-                    cls = "nondeterministic"
+                if reruns is None:  # state and randomness: run both sides once more
+                    reruns = [self.child(argv, calls, workdir) for argv in (sdk_argv, gc_argv)]
+                    reruns = [r if isinstance(r, list) else [] for r in reruns]
+                sdk2, gc2 = (r[index].get("value") if index < len(r) else None for r in reruns)
+                sdk_values, gc_values = (mine.get("value"), sdk2), (ref.get("value"), gc2)
+                if not same(*gc_values) or any(same(a, b) for a in sdk_values for b in gc_values):
+                    cls = "nondeterministic"  # the app answers differently each time
             entry: dict[str, Any] = {"api_name": call[0], "class": cls, "method": mine.get("method")}
             if cls not in ("ok", "nondeterministic"):
                 entry["args"] = call[1]
@@ -439,11 +460,15 @@ class Sweep:
             return {"crash": f"exit {proc.returncode}: {proc.stderr[-4000:]}"}
 
 
-def classify(mine: dict[str, Any], ref: dict[str, Any]) -> str:
+def classify(mine: dict[str, Any], ref: dict[str, Any], returns: int) -> str:
     ours, theirs = mine.get("class"), ref.get("class")
+    if ours == "missing" and theirs != "ok":
+        return "missing_both"  # gradio_client cannot call it either
     if ours in ("missing", "param_unknown"):
         return str(ours)
     if ours == "ok" and theirs == "ok":
+        if returns == 0 and mine.get("value") is None and ref.get("value") in ([], None):
+            return "ok"  # no outputs: the SDK returns None, gradio_client an empty tuple
         return "ok" if same(mine.get("value"), ref.get("value")) else "mismatch"
     if ours == "ok":
         return "sdk_only_ok"
@@ -526,6 +551,28 @@ def summarize(records: list[dict[str, Any]], mypy: dict[str, list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sweep_all(sweep: Sweep, pool: concurrent.futures.Executor, apps: list[Path],
+              results_path: Path, records: list[dict[str, Any]]) -> None:
+    """Sweep ``apps`` on ``pool``, appending each record to ``results_path`` as it ends."""
+    with open(results_path, "w", encoding="utf-8") as results:
+        futures = {pool.submit(sweep.run_app, app): app.name for app in apps}
+        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+            name = futures[future]
+            try:
+                record = future.result()
+            except Exception as exc:  # the sweep goes on; the record says what broke
+                record = {"app": name, "status": "sweep_error", "detail": repr(exc)}
+            records.append(record)
+            results.write(json.dumps(record) + "\n")
+            results.flush()
+            classes = Counter(e["class"] for e in record.get("results", ()))
+            print(f"[{done}/{len(apps)}] {name}: {record.get('status')} {dict(classes)}", flush=True)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM: stop the servers on the way out, as Ctrl-C does
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("apps_dir", help="folder of app folders, each with run.py")
@@ -550,23 +597,18 @@ def main(argv: list[str] | None = None) -> int:
         names = [n for n in wanted if (root / n / "run.py").is_file()]
     if args.only:
         names = [n for n in names if n in set(args.only)]
+    signal.signal(signal.SIGTERM, _interrupt)
     sweep = Sweep(args)
     results_path = sweep.out / "results.jsonl"
     records: list[dict[str, Any]] = []
-    with open(results_path, "w", encoding="utf-8") as results, \
-            concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(sweep.run_app, root / n): n for n in names}
-        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-            name = futures[future]
-            try:
-                record = future.result()
-            except Exception as exc:  # the sweep goes on; the record says what broke
-                record = {"app": name, "status": "sweep_error", "detail": repr(exc)}
-            records.append(record)
-            results.write(json.dumps(record) + "\n")
-            results.flush()
-            classes = Counter(e["class"] for e in record.get("results", ()))
-            print(f"[{done}/{len(names)}] {name}: {record.get('status')} {dict(classes)}", flush=True)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs))
+    try:
+        sweep_all(sweep, pool, [root / n for n in names], results_path, records)
+    finally:  # Ctrl-C or a crash: no server outlives the sweep
+        pool.shutdown(wait=False, cancel_futures=True)
+        with sweep.servers_lock:
+            for server in list(sweep.servers):
+                stop(server)
     packages = sorted(r["package"] for r in records
                       if r.get("package") and (sweep.sdks / r["package"]).is_dir())
     mypy = run_mypy(sweep.sdks, packages, args.mypy_batch) if args.mypy_batch else {}
