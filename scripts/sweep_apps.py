@@ -7,15 +7,16 @@ sweep starts it on 127.0.0.1 with PY (a Python where gradio and gradio_client ar
 installed; the app's folder is the working directory), generates its SDK with this
 checkout's generator, imports the SDK and calls every named endpoint with the examples
 the app's ``/info`` gives (file examples become local files), and calls the same
-endpoints with gradio_client in PY. Files are compared by content. At the end one
-``mypy --strict`` run per batch of SDKs type-checks them.
+endpoints with gradio_client in PY. Files are compared by content.
 
 Each endpoint gets a class: ``ok``, ``validation`` (the SDK refused an input the app
 accepted), ``call_error`` (the SDK failed where gradio_client succeeded), ``mismatch``
-(different outputs), ``nondeterministic`` (two gradio_client runs disagree),
+(different outputs), ``nondeterministic`` (the app answers differently run to run),
 ``both_failed`` (the app refuses its own example), ``sdk_only_ok`` (gradio_client failed),
-``missing`` (the SDK lacks the endpoint). Apps that fail earlier get ``start_failed``,
-``generator_crash`` or ``import_error``. Results: OUT/results.jsonl (one app a line) and
+``missing`` (the SDK lacks the endpoint; ``missing_both``: gradio_client cannot call it
+either). Apps that fail earlier get ``start_failed``, ``generator_crash`` or
+``import_error``. Then ``mypy --strict`` and strict pyright check the SDKs in batches.
+Results: OUT/results.jsonl (one app a line), OUT/mypy.json, OUT/pyright.json and
 OUT/summary.md.
 """
 
@@ -360,6 +361,9 @@ class Sweep:
                 return record
             record["start_s"] = round(time.monotonic() - started, 1)
             self.sweep_app(name, url, workdir, record)
+            if record.get("status") == "generator_crash" and server.poll() is not None:
+                record.update(status="start_failed", detail="exited after it answered /config\n"
+                              + tail(log_path) + "\n" + record["detail"])
             return record
         finally:
             stop(server)
@@ -533,21 +537,49 @@ def run_mypy(sdks: Path, packages: list[str], batch: int) -> dict[str, list[str]
     return errors
 
 
+def run_pyright(sdks: Path, packages: list[str], batch: int) -> dict[str, list[str]]:
+    """pyright (strict) over the SDKs, ``batch`` packages a run: errors per package."""
+    (sdks / "pyrightconfig.json").write_text(json.dumps(
+        {"typeCheckingMode": "strict", "pythonVersion": "3.10", "reportMissingModuleSource": False}))
+    pyright = Path(sys.executable).with_name("pyright")
+    errors: dict[str, list[str]] = {p: [] for p in packages}
+    for start in range(0, len(packages), batch):
+        group = packages[start:start + batch]
+        proc = subprocess.run([str(pyright), "--pythonpath", sys.executable, "--outputjson", *group],
+                              capture_output=True, text=True, cwd=sdks, timeout=1800)
+        try:
+            report = json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            for package in group:
+                errors[package].append(f"pyright exited {proc.returncode}: {proc.stderr[-500:]}")
+            continue
+        for diag in report.get("generalDiagnostics", ()):
+            if diag.get("severity") != "error":
+                continue
+            rel = os.path.relpath(diag.get("file", ""), sdks)
+            line = diag.get("range", {}).get("start", {}).get("line", 0) + 1
+            errors.setdefault(rel.split(os.sep, 1)[0], []).append(
+                f"{rel}:{line}: {diag.get('message')}")
+    return errors
+
+
 # -- summary -----------------------------------------------------------------------------
 
 
-def summarize(records: list[dict[str, Any]], mypy: dict[str, list[str]]) -> str:
+def summarize(records: list[dict[str, Any]], mypy: dict[str, list[str]],
+              pyright: dict[str, list[str]]) -> str:
     apps = Counter(r.get("status") for r in records)
     endpoints = Counter(e["class"] for r in records for e in r.get("results", ()))
-    typed = sum(1 for errs in mypy.values() if errs)
     lines = ["# Sweep summary", "", f"{len(records)} apps", "", "| app status | apps |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in sorted(apps.items(), key=lambda kv: -kv[1])]
     lines += ["", "| endpoint class | endpoints | apps |", "|---|---|---|"]
     for cls, count in sorted(endpoints.items(), key=lambda kv: -kv[1]):
         napps = sum(1 for r in records if any(e["class"] == cls for e in r.get("results", ())))
         lines.append(f"| {cls} | {count} | {napps} |")
-    lines += ["", f"mypy --strict: {typed} of {len(mypy)} SDKs with errors "
-              f"({sum(len(v) for v in mypy.values())} errors)"]
+    for tool, errors in (("mypy --strict", mypy), ("pyright strict", pyright)):
+        failing = sum(1 for errs in errors.values() if errs)
+        lines += ["", f"{tool}: {failing} of {len(errors)} SDKs with errors "
+                  f"({sum(len(v) for v in errors.values())} errors)"]
     return "\n".join(lines) + "\n"
 
 
@@ -583,7 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="apps swept at once (default 2)")
     parser.add_argument("--start-timeout", type=float, default=90.0)
     parser.add_argument("--call-timeout", type=float, default=60.0)
-    parser.add_argument("--mypy-batch", type=int, default=40, help="SDKs per mypy run (0: none)")
+    parser.add_argument("--mypy-batch", type=int, default=40,
+                        help="SDKs per mypy run, twice as many per pyright run (0: neither)")
     parser.add_argument("--server-path", help="folder prepended to the servers' PATH (ffmpeg)")
     parser.add_argument("--ffmpeg", help="ffmpeg used to make sample videos")
     parser.add_argument("--assets", nargs="*", default=(),
@@ -613,7 +646,9 @@ def main(argv: list[str] | None = None) -> int:
                       if r.get("package") and (sweep.sdks / r["package"]).is_dir())
     mypy = run_mypy(sweep.sdks, packages, args.mypy_batch) if args.mypy_batch else {}
     (sweep.out / "mypy.json").write_text(json.dumps(mypy, indent=1))
-    summary = summarize(records, mypy)
+    pyright = run_pyright(sweep.sdks, packages, args.mypy_batch * 2) if args.mypy_batch else {}
+    (sweep.out / "pyright.json").write_text(json.dumps(pyright, indent=1))
+    summary = summarize(records, mypy, pyright)
     (sweep.out / "summary.md").write_text(summary)
     print(summary)
     return 0
