@@ -57,7 +57,7 @@ launched = []
 original = gr.Blocks.launch
 
 def launch(self, *args, **kwargs):
-    kwargs.update(server_name="127.0.0.1", server_port=port, share=False, quiet=True,
+    kwargs.update(server_name="127.0.0.1", server_port=port, share=False, quiet=True, show_error=True,
                   inbrowser=False, prevent_thread_lock=True)
     launched.append(self)
     return original(self, *args, **kwargs)
