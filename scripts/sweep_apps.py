@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import hashlib
+import http.client
 import json
 import os
 import re
@@ -57,8 +57,8 @@ launched = []
 original = gr.Blocks.launch
 
 def launch(self, *args, **kwargs):
-    kwargs.update(server_name="127.0.0.1", server_port=port, share=False, quiet=True, show_error=True,
-                  inbrowser=False, prevent_thread_lock=True)
+    kwargs.update(server_name="127.0.0.1", server_port=port, share=False, quiet=True,
+                  show_error=True, inbrowser=False, prevent_thread_lock=True)
     launched.append(self)
     return original(self, *args, **kwargs)
 
@@ -197,6 +197,8 @@ def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, b""
+    except http.client.HTTPException as exc:  # a server dying mid-answer
+        raise OSError(f"{url}: {exc!r}") from exc
 
 
 # -- sample files for file examples ------------------------------------------------------
