@@ -11,7 +11,8 @@ endpoints with gradio_client in PY. Files are compared by content.
 
 Each endpoint gets a class: ``ok``, ``validation`` (the SDK refused an input the app
 accepted), ``call_error`` (the SDK failed where gradio_client succeeded), ``mismatch``
-(different outputs), ``nondeterministic`` (the app answers differently run to run),
+(different outputs), ``type_misfit`` (the same output, but not of the type the SDK
+declares), ``nondeterministic`` (the app answers differently run to run),
 ``both_failed`` (the app refuses its own example), ``sdk_only_ok`` (gradio_client failed),
 ``missing`` (the SDK lacks the endpoint; ``missing_both``: gradio_client cannot call it
 either). Apps that fail earlier get ``start_failed``, ``generator_crash`` or
@@ -119,6 +120,84 @@ def unfile(value):
         return {k: unfile(v) for k, v in value.items()}
     return value
 
+import collections.abc, types, typing
+client_module = importlib.import_module(package + "._client")
+
+def misfit(value, hint, path="result"):
+    # where value does not fit the type hint the SDK declares (None: it fits)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is typing.Any or isinstance(hint, (typing.ForwardRef, str)):
+        return None  # Any, or JSONValue's recursive branches
+    if hint is None or hint is type(None):
+        return None if value is None else f"{path}: None expected, got {type(value).__name__}"
+    if origin in (typing.Union, types.UnionType):
+        found = [misfit(value, a, path) for a in args]
+        return None if None in found else min(found, key=len)
+    if origin is typing.Literal:
+        return None if value in args else f"{path}: one of {args} expected, got {value!r:.60}"
+    if typing.is_typeddict(hint):
+        if not isinstance(value, dict):
+            return f"{path}: {hint.__name__} (a dict) expected, got {type(value).__name__}"
+        fields = typing.get_type_hints(hint)
+        for key in hint.__required_keys__ - value.keys():
+            return f"{path}: {hint.__name__} without its key {key!r} (keys: {sorted(value)})"
+        for key, item in value.items():
+            if key not in fields:
+                return f"{path}: {hint.__name__} has no key {key!r}"
+            found = misfit(item, fields[key], f"{path}[{key!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
+        if not isinstance(value, hint):
+            return f"{path}: {hint.__name__} expected, got {type(value).__name__}"
+        fields = typing.get_type_hints(hint)
+        for name in hint._fields:
+            found = misfit(getattr(value, name), fields[name], f"{path}.{name}")
+            if found:
+                return found
+        return None
+    if origin in (list, collections.abc.Sequence):
+        if not isinstance(value, (list, tuple)):
+            return f"{path}: list expected, got {type(value).__name__} {value!r:.60}"
+        for i, item in enumerate(value):
+            found = misfit(item, args[0], f"{path}[{i}]") if args else None
+            if found:
+                return found
+        return None
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            return f"{path}: tuple expected, got {type(value).__name__}"
+        items = args if not (len(args) == 2 and args[1] is Ellipsis) else [args[0]] * len(value)
+        if len(items) != len(value):
+            return f"{path}: {len(items)} items expected, got {len(value)}"
+        for i, (item, sub) in enumerate(zip(value, items)):
+            found = misfit(item, sub, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if origin in (dict, collections.abc.Mapping):
+        if not isinstance(value, dict):
+            return f"{path}: dict expected, got {type(value).__name__} {value!r:.60}"
+        for key, item in value.items():
+            found = misfit(item, args[1], f"{path}[{key!r}]") if args else None
+            if found:
+                return found
+        return None
+    if hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(hint, type):
+        ok = isinstance(value, hint)
+    else:
+        return None
+    return None if ok else f"{path}: {getattr(hint, '__name__', hint)} expected, got {type(value).__name__} {value!r:.60}"
+
+def declared(method):
+    text = getattr(sdk.Client, method).__annotations__.get("return", "Any")
+    return eval(text, vars(client_module)) if isinstance(text, str) else text
+
 by_api = {"/" + ep.api_name: (method, ep) for method, ep in endpoints.items()}
 out = []
 with sdk.Client(url, stream_timeout=timeout) as client:
@@ -139,7 +218,11 @@ with sdk.Client(url, stream_timeout=timeout) as client:
                 kwargs[streamed] = [kwargs[streamed]]
         try:
             value = getattr(client.submit, method)(**kwargs).result(timeout=timeout)
-            out.append({"class": "ok", "value": digest(value), "method": method})
+            try:
+                wrong = misfit(value, declared(method))
+            except Exception:
+                wrong = "cannot check: " + traceback.format_exc()[-300:]
+            out.append({"class": "ok", "value": digest(value), "method": method, "misfit": wrong})
         except ValidationError:
             out.append({"class": "validation", "detail": traceback.format_exc(), "method": method})
         except AppError:
@@ -449,6 +532,8 @@ class Sweep:
                         not same(*gc_values)
                         and any(shape(a) == shape(b) for a in sdk_values for b in gc_values)):
                     cls = "nondeterministic"  # the app answers differently each time
+                if cls == "nondeterministic" and mine.get("misfit"):
+                    cls = "type_misfit"
             entry: dict[str, Any] = {"api_name": call[0], "class": cls, "method": mine.get("method")}
             if cls != "ok":
                 entry["args"] = call[1]
@@ -481,7 +566,9 @@ def classify(mine: dict[str, Any], ref: dict[str, Any], returns: int) -> str:
     if ours == "ok" and theirs == "ok":
         if returns == 0 and mine.get("value") is None and ref.get("value") in ([], None):
             return "ok"  # no outputs: the SDK returns None, gradio_client an empty tuple
-        return "ok" if same(mine.get("value"), ref.get("value")) else "mismatch"
+        if not same(mine.get("value"), ref.get("value")):
+            return "mismatch"
+        return "type_misfit" if mine.get("misfit") else "ok"
     if ours == "ok":
         return "sdk_only_ok"
     if theirs != "ok":
