@@ -12,11 +12,12 @@ endpoints with gradio_client in PY. Files are compared by content.
 Each endpoint gets a class: ``ok``, ``validation`` (the SDK refused an input the app
 accepted), ``call_error`` (the SDK failed where gradio_client succeeded), ``mismatch``
 (different outputs), ``type_misfit`` (the same output, but not of the type the SDK
-declares), ``nondeterministic`` (the app answers differently run to run),
-``both_failed`` (the app refuses its own example), ``sdk_only_ok`` (gradio_client failed),
-``missing`` (the SDK lacks the endpoint; ``missing_both``: gradio_client cannot call it
-either). Apps that fail earlier get ``start_failed``, ``generator_crash`` or
-``import_error``. Then ``mypy --strict`` and strict pyright check the SDKs in batches.
+declares; ``update_dict`` when it is a ``gr.update`` dict), ``nondeterministic`` (the
+app answers differently run to run), ``both_failed`` (the app refuses its own example),
+``sdk_only_ok`` (gradio_client failed), ``missing`` (the SDK lacks the endpoint;
+``missing_both``: gradio_client cannot call it either). Apps that fail earlier get
+``start_failed``, ``generator_crash`` or ``import_error``. Then ``mypy --strict`` and
+strict pyright check the SDKs in batches.
 Results: OUT/results.jsonl (one app a line), OUT/mypy.json, OUT/pyright.json and
 OUT/summary.md.
 """
@@ -533,7 +534,7 @@ class Sweep:
                         and any(shape(a) == shape(b) for a in sdk_values for b in gc_values)):
                     cls = "nondeterministic"  # the app answers differently each time
                 if cls == "nondeterministic" and mine.get("misfit"):
-                    cls = "type_misfit"
+                    cls = misfit_class(mine)
             entry: dict[str, Any] = {"api_name": call[0], "class": cls, "method": mine.get("method")}
             if cls != "ok":
                 entry["args"] = call[1]
@@ -568,12 +569,21 @@ def classify(mine: dict[str, Any], ref: dict[str, Any], returns: int) -> str:
             return "ok"  # no outputs: the SDK returns None, gradio_client an empty tuple
         if not same(mine.get("value"), ref.get("value")):
             return "mismatch"
-        return "type_misfit" if mine.get("misfit") else "ok"
+        return misfit_class(mine)
     if ours == "ok":
         return "sdk_only_ok"
     if theirs != "ok":
         return "both_failed"
     return "validation" if ours == "validation" else "call_error"
+
+
+def misfit_class(mine: dict[str, Any]) -> str:
+    """``ok``, or the kind of misfit between an SDK result and its declared type: a
+    ``gr.update(...)`` dict where the component's value is declared is a known limit."""
+    if not mine.get("misfit"):
+        return "ok"
+    return "update_dict" if '"__type__": "update"' in json.dumps(mine.get("value")) else (
+        "type_misfit")
 
 
 def same(a: Any, b: Any) -> bool:
