@@ -140,7 +140,11 @@ def misfit(value, hint, path="result"):
         if not isinstance(value, dict):
             return f"{path}: {hint.__name__} (a dict) expected, got {type(value).__name__}"
         fields = typing.get_type_hints(hint)
-        for key in hint.__required_keys__ - value.keys():
+        # __required_keys__ misses NotRequired under postponed annotations (3.10, 3.11)
+        raw = {k: getattr(v, "__forward_arg__", v) for k, v in hint.__annotations__.items()}
+        required = {k for k, v in raw.items() if not str(v).startswith(("NotRequired[",
+                    "typing_extensions.NotRequired["))} & set(hint.__required_keys__)
+        for key in required - value.keys():
             return f"{path}: {hint.__name__} without its key {key!r} (keys: {sorted(value)})"
         for key, item in value.items():
             if key not in fields:
