@@ -194,11 +194,10 @@ def build_spec(
     if not isinstance(named, Mapping):
         raise SpecError("/info has no named_endpoints object")
     endpoints: list[EndpointSpec] = []
+    described = _described(deps, named)
     for index, dep in enumerate(deps):
         api_name = dep.get("api_name")
-        if not isinstance(api_name, str) or not api_name or api_name == "false":
-            continue
-        if dep.get("api_visibility") == "private":
+        if index not in described:
             continue
         entry = named.get("/" + api_name)
         if not isinstance(entry, Mapping):
@@ -223,6 +222,38 @@ def build_spec(
         space_id=space_id if space_id is not None else _str_or_none(config.get("space_id")),
         max_file_size=max_size if isinstance(max_size, int) and max_size > 0 else None,
     )
+
+
+def _visibility(item: Mapping[str, Any]) -> Visibility | None:
+    """An /info entry's or a dependency's visibility (None: it does not say)."""
+    if item.get("api_visibility") == "undocumented" or item.get("show_api") is False:
+        return "undocumented"
+    if item.get("api_visibility") == "public" or item.get("show_api") is True:
+        return "public"
+    return None
+
+
+def _described(deps: Sequence[Mapping[str, Any]], named: Mapping[str, Any]) -> set[int]:
+    """Indices of the dependencies /info describes, one per API name.
+
+    A Blocks rendered into another can leave two events with one API name (a public
+    one and an undocumented one); /info describes only one of them. It is the one whose
+    visibility the entry states (the public one when it states none), else the last one,
+    as /info keeps the last event of a name."""
+    by_name: dict[str, list[int]] = {}
+    for index, dep in enumerate(deps):
+        api_name = dep.get("api_name")
+        if isinstance(api_name, str) and api_name and api_name != "false" and (
+            dep.get("api_visibility") != "private"
+        ):
+            by_name.setdefault(api_name, []).append(index)
+    described: set[int] = set()
+    for api_name, indices in by_name.items():
+        entry = named.get("/" + api_name)
+        wanted = (_visibility(entry) if isinstance(entry, Mapping) else None) or "public"
+        matching = [i for i in indices if (_visibility(deps[i]) or "public") == wanted]
+        described.add((matching or indices)[-1])
+    return described
 
 
 def _endpoint(
@@ -261,9 +292,7 @@ def _endpoint(
     raw_types = dep.get("types")
     types: Mapping[str, Any] = raw_types if isinstance(raw_types, Mapping) else {}
     visibility: Visibility = "public"
-    if entry.get("api_visibility") == "undocumented" or entry.get("show_api") is False:
-        visibility = "undocumented"
-    if dep.get("api_visibility") == "undocumented" or dep.get("show_api") is False:
+    if "undocumented" in (_visibility(entry), _visibility(dep)):
         visibility = "undocumented"
     fn_index = dep.get("id")
     oauth = entry.get("oauth_token")
