@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
+from . import _deps
+from ._deps import Visibility
 from ._old_info import OLD_PROTOCOLS, config_default, normalize_info, unqueued_fns
 
 __all__ = [
@@ -61,7 +63,6 @@ SKIPPED_COMPONENTS = frozenset(
      "form", "accordion", "group", "interpretation", "sidebar"}
 )
 
-Visibility = Literal["public", "undocumented"]
 
 
 class SpecError(ValueError):
@@ -178,28 +179,30 @@ def build_spec(
     if protocol in OLD_PROTOCOLS:
         info = normalize_info(config, info)
     components = {
-        c.get("id"): c for c in _list(config.get("components")) if isinstance(c, Mapping)
+        c.get("id"): c
+        for c in _deps.as_list(config.get("components"))
+        if isinstance(c, Mapping)
     }
-    deps = [d for d in _list(config.get("dependencies")) if isinstance(d, Mapping)]
+    deps = [d for d in _deps.as_list(config.get("dependencies")) if isinstance(d, Mapping)]
     # Any event that runs Python, with an API name or not, may change these components'
     # props (choices, range); JavaScript-only events (an Interface's Clear) set values.
     updated = {
         cid
         for d in deps
         if d.get("backend_fn") is not False
-        for cid in _list(d.get("outputs"))
+        for cid in _deps.as_list(d.get("outputs"))
         if isinstance(cid, int)
     }
     named = info.get("named_endpoints") or {}
     if not isinstance(named, Mapping):
         raise SpecError("/info has no named_endpoints object")
     endpoints: list[EndpointSpec] = []
-    described = _described(deps, named)
+    described = _deps.described(deps, named)
     for index, dep in enumerate(deps):
         api_name = dep.get("api_name")
         if index not in described:
             continue
-        entry = named.get("/" + api_name)
+        entry = named.get(f"/{api_name}")
         if not isinstance(entry, Mapping):
             continue  # not documented in /info: hidden from the API
         if entry.get("api_visibility") == "private":
@@ -219,41 +222,11 @@ def build_spec(
         gradio_version=str(config.get("version") or "unknown").strip(),
         endpoints=tuple(endpoints),
         source=source,
-        space_id=space_id if space_id is not None else _str_or_none(config.get("space_id")),
+        space_id=(
+            space_id if space_id is not None else _deps.str_or_none(config.get("space_id"))
+        ),
         max_file_size=max_size if isinstance(max_size, int) and max_size > 0 else None,
     )
-
-
-def _visibility(item: Mapping[str, Any]) -> Visibility | None:
-    """An /info entry's or a dependency's visibility (None: it does not say)."""
-    if item.get("api_visibility") == "undocumented" or item.get("show_api") is False:
-        return "undocumented"
-    if item.get("api_visibility") == "public" or item.get("show_api") is True:
-        return "public"
-    return None
-
-
-def _described(deps: Sequence[Mapping[str, Any]], named: Mapping[str, Any]) -> set[int]:
-    """Indices of the dependencies /info describes, one per API name.
-
-    A Blocks rendered into another can leave two events with one API name (a public
-    one and an undocumented one); /info describes only one of them. It is the one whose
-    visibility the entry states (the public one when it states none), else the last one,
-    as /info keeps the last event of a name."""
-    by_name: dict[str, list[int]] = {}
-    for index, dep in enumerate(deps):
-        api_name = dep.get("api_name")
-        if isinstance(api_name, str) and api_name and api_name != "false" and (
-            dep.get("api_visibility") != "private"
-        ):
-            by_name.setdefault(api_name, []).append(index)
-    described: set[int] = set()
-    for api_name, indices in by_name.items():
-        entry = named.get("/" + api_name)
-        wanted = (_visibility(entry) if isinstance(entry, Mapping) else None) or "public"
-        matching = [i for i in indices if (_visibility(deps[i]) or "public") == wanted]
-        described.add((matching or indices)[-1])
-    return described
 
 
 def _endpoint(
@@ -264,10 +237,10 @@ def _endpoint(
     updated: set[int] | frozenset[int] = frozenset(),
     old: bool = False,
 ) -> EndpointSpec:
-    params_info = [p for p in _list(entry.get("parameters")) if isinstance(p, Mapping)]
-    returns_info = [r for r in _list(entry.get("returns")) if isinstance(r, Mapping)]
-    input_ids = _list(dep.get("inputs"))
-    output_ids = _list(dep.get("outputs"))
+    params_info = [p for p in _deps.as_list(entry.get("parameters")) if isinstance(p, Mapping)]
+    returns_info = [r for r in _deps.as_list(entry.get("returns")) if isinstance(r, Mapping)]
+    input_ids = _deps.as_list(dep.get("inputs"))
+    output_ids = _deps.as_list(dep.get("outputs"))
     input_slots = _slots(input_ids, components, len(params_info))
     output_slots = _slots(output_ids, components, len(returns_info))
     api_ids = [cid for cid, slot in zip(input_ids, input_slots) if slot is not None]
@@ -292,12 +265,12 @@ def _endpoint(
     raw_types = dep.get("types")
     types: Mapping[str, Any] = raw_types if isinstance(raw_types, Mapping) else {}
     visibility: Visibility = "public"
-    if "undocumented" in (_visibility(entry), _visibility(dep)):
+    if "undocumented" in (_deps.visibility(entry), _deps.visibility(dep)):
         visibility = "undocumented"
     fn_index = dep.get("id")
     oauth = entry.get("oauth_token")
     queue = dep.get("queue")
-    stream_input = _stream_input(dep, api_ids, components)
+    stream_input = _deps.stream_input(dep, api_ids, components)
     return EndpointSpec(
         api_name=str(dep["api_name"]),
         fn_index=fn_index if isinstance(fn_index, int) else index,
@@ -307,53 +280,18 @@ def _endpoint(
         output_slots=output_slots,
         generator=bool(types.get("generator")),
         visibility=visibility,
-        description=_str_or_none(entry.get("description")) or None,
+        description=_deps.str_or_none(entry.get("description")) or None,
         queue=queue if isinstance(queue, bool) else None,
         oauth_token=oauth if oauth in ("required", "optional") else None,
         stream_input=stream_input,
-        stream_every=_seconds(dep.get("stream_every")) if stream_input is not None else None,
-        time_limit=_seconds(dep.get("time_limit")) if stream_input is not None else None,
+        stream_every=None if stream_input is None else _deps.seconds(dep.get("stream_every")),
+        time_limit=None if stream_input is None else _deps.seconds(dep.get("time_limit")),
         stream_outputs=tuple(
             i for i, cid in enumerate(out_api_ids[: len(returns)])
-            if _streams(components.get(cid)) and returns[i].component.lower() in _MEDIA
+            if _deps.streams(components.get(cid))
+            and returns[i].component.lower() in _deps.MEDIA
         ),
     )
-
-
-_MEDIA = ("audio", "video")
-
-
-def _streams(component: Mapping[str, Any] | None) -> bool:
-    props = component.get("props") if component else None
-    return isinstance(props, Mapping) and props.get("streaming") is True
-
-
-def _seconds(value: Any) -> float | None:
-    """A duration from /config: a finite, non-negative number, else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    seconds = float(value)
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
-
-
-def _index(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-
-def _stream_input(
-    dep: Mapping[str, Any], api_ids: Sequence[Any], components: Mapping[Any, Mapping[str, Any]]
-) -> int | None:
-    """The parameter a ``.stream()`` event streams: the input that triggers it."""
-    if dep.get("connection") != "stream":
-        return None
-    for target in _list(dep.get("targets")):
-        if isinstance(target, (list, tuple)) and len(target) == 2 and target[1] == "stream":
-            if target[0] in api_ids:
-                return api_ids.index(target[0])
-    for i, cid in enumerate(api_ids):
-        if _streams(components.get(cid)):
-            return i
-    return None
 
 
 def _slots(
@@ -390,7 +328,9 @@ def _props(component: Mapping[str, Any] | None) -> dict[str, Any]:
 def _python_type(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
     ptype = entry.get("python_type")
     if isinstance(ptype, Mapping):
-        return _str_or_none(ptype.get("type")), _str_or_none(ptype.get("description"))
+        return (
+            _deps.str_or_none(ptype.get("type")), _deps.str_or_none(ptype.get("description"))
+        )
     return None, None
 
 
@@ -399,8 +339,8 @@ def _parameter(
 ) -> ParameterSpec:
     ptype, pdesc = _python_type(entry)
     return ParameterSpec(
-        name=_str_or_none(entry.get("parameter_name")),
-        label=_str_or_none(entry.get("label")),
+        name=_deps.str_or_none(entry.get("parameter_name")),
+        label=_deps.str_or_none(entry.get("label")),
         component=str(entry.get("component") or "Component"),
         schema=entry.get("type", {}),
         python_type=ptype,
@@ -416,21 +356,13 @@ def _parameter(
 def _return(entry: Mapping[str, Any], component: Mapping[str, Any] | None) -> ReturnSpec:
     ptype, pdesc = _python_type(entry)
     return ReturnSpec(
-        label=_str_or_none(entry.get("label")),
+        label=_deps.str_or_none(entry.get("label")),
         component=str(entry.get("component") or "Component"),
         schema=entry.get("type", {}),
         python_type=ptype,
         description=pdesc or None,
         props=_props(component),
     )
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else []
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 # -- (de)serialization ---------------------------------------------------------------
@@ -482,7 +414,7 @@ def load_spec(data: str | bytes | Mapping[str, Any]) -> ApiSpec:
             gradio_version=str(raw["gradio_version"]),
             endpoints=endpoints,
             source=str(raw.get("source") or ""),
-            space_id=_str_or_none(raw.get("space_id")),
+            space_id=_deps.str_or_none(raw.get("space_id")),
             max_file_size=raw.get("max_file_size"),
             format=SPEC_FORMAT,
         )
@@ -503,10 +435,12 @@ def _load_endpoint(raw: Mapping[str, Any]) -> EndpointSpec:
         description=raw.get("description"),
         queue=raw.get("queue"),
         oauth_token=raw.get("oauth_token"),
-        stream_input=_index(raw.get("stream_input")),
-        stream_every=_seconds(raw.get("stream_every")),
-        time_limit=_seconds(raw.get("time_limit")),
+        stream_input=_deps.index_or_none(raw.get("stream_input")),
+        stream_every=_deps.seconds(raw.get("stream_every")),
+        time_limit=_deps.seconds(raw.get("time_limit")),
         stream_outputs=tuple(
-            i for i in map(_index, _list(raw.get("stream_outputs"))) if i is not None
+            i
+            for i in map(_deps.index_or_none, _deps.as_list(raw.get("stream_outputs")))
+            if i is not None
         ),
     )
