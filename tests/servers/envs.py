@@ -21,8 +21,8 @@ import venv
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-#: Pins of their era shared by the 3.x servers before 3.21 (which depend on these
-#: unpinned and have no gradio_client yet), so they install and run on Python 3.11.
+#: Pins of their era shared by the 3.x servers of 3.36 and before (which depend on
+#: these unpinned), so they install and run on Python 3.11.
 _EARLY_3X = [
     "pillow==10.4.0",
     "fastapi==0.99.1",
@@ -87,20 +87,11 @@ REQUIREMENTS: dict[str, list[str]] = {
     "3.36.1": [
         "gradio==3.36.1",
         "gradio_client==0.2.10",  # unpinned, pip takes 0.7.x, made for gradio 4
-        "pillow==10.4.0",
         "altair==5.5.0",
         "aiofiles==23.2.1",
-        "fastapi==0.99.1",
-        "starlette==0.27.0",
-        "pydantic==1.10.13",
         "httpx==0.24.1",
         "huggingface_hub==0.16.4",
-        "websockets==11.0.3",
-        "numpy==1.26.4",
-        "pandas==2.1.4",
-        "anyio==3.7.1",
-        "python-multipart==0.0.6",
-        "uvicorn==0.22.0",
+        *_EARLY_3X,
     ],
     "3.20.1": [
         "gradio==3.20.1", "altair==5.5.0", "aiofiles==23.2.1", "httpx==0.24.1", *_EARLY_3X,
