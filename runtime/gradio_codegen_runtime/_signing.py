@@ -39,11 +39,13 @@ class _RedactSign(logging.Filter):
     process that does not log httpx at INFO pays nothing."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any("__sign=" in str(a) for a in record.args):
-            record.args = tuple(
-                _SIGN.sub(r"\1[redacted]", str(a)) if "__sign=" in str(a) else a
-                for a in record.args
-            )
+        if isinstance(record.args, tuple):
+            shown = [str(a) for a in record.args]
+            if any("__sign=" in text for text in shown):
+                record.args = tuple(
+                    _SIGN.sub(r"\1[redacted]", text) if "__sign=" in text else arg
+                    for arg, text in zip(record.args, shown)
+                )
         return True
 
 
